@@ -1,0 +1,52 @@
+import { Json, sortedUnique } from '../json';
+import { CrdtType } from './crdtType';
+import { expectArray, expectJson, expectRecord, expectString, expectStrings } from './shapes';
+
+/** The concurrent versions: each value with the unique tag of the assign that wrote it. */
+export type RegisterMvState = { value: Json; tag: string }[];
+
+interface RegisterMvEffect {
+  /** Tags of the versions the origin observed: exactly what this assign overwrites. */
+  rm: string[];
+  set?: { value: Json; tag: string };
+}
+
+/** Multi-value register: concurrent assigns all survive until a later assign observes them. */
+export const registerMv: CrdtType<RegisterMvState> = {
+  name: 'register_mv',
+  summary: 'multi-value register (keeps concurrent assignments)',
+  operations: [
+    { name: 'assign', args: { kind: 'oneValue' }, summary: 'overwrite the values this replica has seen' },
+    { name: 'reset', args: { kind: 'none' }, summary: 'clear the values this replica has seen' },
+  ],
+  initial: () => [],
+  value: (state) => sortedUnique(state.map((v) => v.value)),
+  prepare(state, op, args, { tag }) {
+    const effect: RegisterMvEffect = { rm: state.map((v) => v.tag) };
+    if (op === 'assign') effect.set = { value: args[0], tag };
+    return effect as unknown as Json;
+  },
+  validateEffect(effect) {
+    const rec = expectRecord(effect, 'register_mv effect');
+    expectStrings(rec.rm, 'register_mv effect.rm');
+    if (rec.set !== undefined) {
+      const set = expectRecord(rec.set, 'register_mv effect.set');
+      expectJson(set.value, 'register_mv effect.set.value');
+      expectString(set.tag, 'register_mv effect.set.tag');
+    }
+  },
+  apply(state, raw) {
+    const effect = raw as unknown as RegisterMvEffect;
+    const overwritten = new Set(effect.rm);
+    const kept = state.filter((v) => !overwritten.has(v.tag));
+    if (effect.set) kept.push({ value: effect.set.value, tag: effect.set.tag });
+    return kept;
+  },
+  encode: (state) => state.map(({ value, tag }) => ({ value, tag })),
+  decode: (encoded) =>
+    expectArray(encoded, 'register_mv state').map((v) => {
+      const rec = expectRecord(v, 'register_mv version');
+      return { value: expectJson(rec.value, 'register_mv value'), tag: expectString(rec.tag, 'register_mv tag') };
+    }),
+  clone: (state) => state.map((v) => ({ ...v })),
+};

@@ -1,0 +1,82 @@
+import { RejectedOperationError } from '../errors';
+import { Json, canonicalJson, compareCanonical } from '../json';
+import { CrdtType } from './crdtType';
+import { expectArray, expectJson, expectRecord } from './shapes';
+
+/** Present elements and the tombstones of removed ones, each by canonical JSON text. */
+export interface Set2pState {
+  added: Map<string, Json>;
+  removed: Map<string, Json>;
+}
+
+interface Set2pEffect {
+  add: Json[];
+  remove: Json[];
+}
+
+function describe(e: Json): string {
+  return canonicalJson(e);
+}
+
+/**
+ * Two-phase set: once removed, an element never comes back. Single-element operations are strict
+ * (re-add or removing an absent element is refused); the `_all` forms skip such elements.
+ */
+export const set2p: CrdtType<Set2pState> = {
+  name: 'set_2p',
+  summary: 'two-phase set (a removed element can never return)',
+  operations: [
+    { name: 'add', args: { kind: 'oneValue' }, summary: 'add an element (refused if it was removed)' },
+    { name: 'add_all', args: { kind: 'values' }, summary: 'add elements, skipping removed ones' },
+    { name: 'remove', args: { kind: 'oneValue' }, summary: 'remove an element (refused if absent)' },
+    { name: 'remove_all', args: { kind: 'values' }, summary: 'remove elements, skipping absent ones' },
+  ],
+  initial: () => ({ added: new Map(), removed: new Map() }),
+  value: (state) => [...state.added.keys()].sort(compareCanonical).map((k) => state.added.get(k) as Json),
+  prepare(state, op, args) {
+    const effect: Set2pEffect = { add: [], remove: [] };
+    const strict = op === 'add' || op === 'remove';
+    for (const e of args) {
+      const key = canonicalJson(e);
+      if (op === 'add' || op === 'add_all') {
+        if (!state.removed.has(key)) effect.add.push(e);
+        else if (strict) {
+          throw new RejectedOperationError(`set_2p: ${describe(e)} was removed and can never be added again`);
+        }
+      } else if (state.added.has(key)) effect.remove.push(e);
+      else if (strict) {
+        throw new RejectedOperationError(`set_2p: cannot remove ${describe(e)}: it is not in the set`);
+      }
+    }
+    return effect as unknown as Json;
+  },
+  validateEffect(effect) {
+    const rec = expectRecord(effect, 'set_2p effect');
+    expectArray(rec.add, 'set_2p effect.add');
+    expectArray(rec.remove, 'set_2p effect.remove');
+  },
+  apply(state, raw) {
+    const effect = raw as unknown as Set2pEffect;
+    for (const e of effect.add) {
+      const key = canonicalJson(e);
+      if (!state.removed.has(key)) state.added.set(key, e);
+    }
+    for (const e of effect.remove) {
+      const key = canonicalJson(e);
+      state.removed.set(key, e);
+      state.added.delete(key);
+    }
+    return state;
+  },
+  encode: (state) => ({
+    added: set2p.value(state),
+    removed: [...state.removed.keys()].sort(compareCanonical).map((k) => state.removed.get(k) as Json),
+  }),
+  decode(encoded) {
+    const rec = expectRecord(encoded, 'set_2p state');
+    const toMap = (list: Json | undefined, what: string) =>
+      new Map(expectArray(list, what).map((e) => [canonicalJson(expectJson(e, what)), e] as [string, Json]));
+    return { added: toMap(rec.added, 'set_2p state.added'), removed: toMap(rec.removed, 'set_2p state.removed') };
+  },
+  clone: (state) => ({ added: new Map(state.added), removed: new Map(state.removed) }),
+};

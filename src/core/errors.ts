@@ -1,0 +1,40 @@
+/**
+ * Typed errors. Each kind maps to one CLI exit code (DESIGN.md): bad input → 2, a well-formed
+ * operation the type refuses → 1, unavailable (timeouts, connections, auth) → 3.
+ */
+export type ErrorKind = 'invalid' | 'rejected' | 'unavailable' | 'storage' | 'protocol';
+
+export class MinidoteError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Malformed input: unknown type or operation, wrong argument, malformed clock. Nothing changed. */
+export class InvalidInputError extends MinidoteError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
+
+/** A well-formed operation that the CRDT type refuses in the current state (e.g. set_2p re-add). */
+export class RejectedOperationError extends MinidoteError {
+  constructor(message: string) {
+    super('rejected', message);
+  }
+}
+
+/** The replica could not answer in time or could not be reached. */
+export class UnavailableError extends MinidoteError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

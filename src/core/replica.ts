@@ -1,0 +1,305 @@
+import { CausalBuffer, WaitingTransaction, isCausallyReady, isDuplicate } from './causalBuffer';
+import { crdtType, validateOperation } from './crdt/registry';
+import { AnyCrdtType } from './crdt/crdtType';
+import { Disposable, Emitter } from './emitter';
+import { InvalidInputError, UnavailableError } from './errors';
+import { Json, isJson } from './json';
+import { Effect, ObjectKey, Transaction, Update, objectId } from './transaction';
+import { VectorClock, entry, increment, leq, normalize } from './vectorClock';
+
+/**
+ * Where a replica records transactions before they change its state. `append` is synchronous and
+ * throws if the record could not be written: then nothing changes in memory. `durable` resolves
+ * once what was appended is as durable as the configured policy promises.
+ */
+export interface Journal {
+  append(txn: Transaction): void;
+  durable(): Promise<void>;
+}
+
+export interface StoredObject extends ObjectKey {
+  readonly state: Json;
+}
+
+/** Full replica state, for snapshots and for bootstrapping another replica. */
+export interface ReplicaSnapshot {
+  readonly clock: VectorClock;
+  readonly objects: readonly StoredObject[];
+}
+
+/** A delivered transaction, or a whole-state replacement (snapshot install during bootstrap). */
+export type ReplicaChange =
+  | { readonly kind: 'transaction'; readonly transaction: Transaction; readonly local: boolean }
+  | { readonly kind: 'snapshot'; readonly clock: VectorClock };
+
+export interface ReadResult {
+  readonly values: Json[];
+  readonly clock: VectorClock;
+}
+
+export type ReceiveOutcome = 'delivered' | 'buffered' | 'duplicate';
+
+export interface ReplicaOptions {
+  readonly journal?: Journal;
+  readonly now?: () => number;
+  /** How long `read`/`update` wait for a session clock by default (ms). */
+  readonly clockTimeoutMs?: number;
+}
+
+const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function validateReplicaId(id: string): string {
+  if (!REPLICA_ID.test(id)) {
+    throw new InvalidInputError(
+      `replica id "${id}" is not valid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+  return id;
+}
+
+interface LiveObject {
+  readonly key: ObjectKey;
+  readonly type: AnyCrdtType;
+  state: unknown;
+}
+
+interface ClockWaiter {
+  readonly clock: VectorClock;
+  readonly resolve: () => void;
+}
+
+const noJournal: Journal = { append: () => undefined, durable: () => Promise.resolve() };
+
+/**
+ * One replica of the store: local reads and atomic update batches, causal delivery of remote
+ * transactions, and session clocks. Pure logic: persistence and networking plug in from outside.
+ */
+export class Replica {
+  private readonly objects = new Map<string, LiveObject>();
+  private readonly buffer = new CausalBuffer();
+  private readonly waiters = new Set<ClockWaiter>();
+  private readonly changes = new Emitter<ReplicaChange>();
+  private readonly journal: Journal;
+  private readonly now: () => number;
+  private readonly clockTimeoutMs: number;
+  private currentClock: VectorClock = {};
+
+  constructor(
+    readonly id: string,
+    options: ReplicaOptions = {},
+  ) {
+    validateReplicaId(id);
+    this.journal = options.journal ?? noJournal;
+    this.now = options.now ?? Date.now;
+    this.clockTimeoutMs = options.clockTimeoutMs ?? 10_000;
+  }
+
+  get clock(): VectorClock {
+    return this.currentClock;
+  }
+
+  onChange(listener: (change: ReplicaChange) => void): Disposable {
+    return this.changes.on(listener);
+  }
+
+  async read(keys: readonly ObjectKey[], clock?: VectorClock, timeoutMs?: number): Promise<ReadResult> {
+    for (const key of keys) crdtType(key.type);
+    if (clock) await this.waitFor(clock, timeoutMs);
+    return { values: keys.map((k) => this.value(k)), clock: this.currentClock };
+  }
+
+  value(key: ObjectKey): Json {
+    const type = crdtType(key.type);
+    const live = this.objects.get(objectId(key));
+    return type.value(live ? live.state : type.initial());
+  }
+
+  /**
+   * Applies a batch atomically as one transaction and resolves with the commit clock once the
+   * journal says it is durable. Any failing operation rejects the batch and changes nothing.
+   */
+  async update(updates: readonly Update[], clock?: VectorClock, timeoutMs?: number): Promise<VectorClock> {
+    this.checkUpdates(updates);
+    if (clock) await this.waitFor(clock, timeoutMs);
+    const txn = this.prepare(updates);
+    this.journal.append(txn);
+    this.deliver(txn, true);
+    await this.journal.durable();
+    return txn.clock;
+  }
+
+  /**
+   * Takes a transaction from another replica: delivers it (and whatever it unblocks) when causally
+   * ready, holds it otherwise, drops duplicates. Malformed transactions throw before touching state.
+   */
+  receive(txn: Transaction): ReceiveOutcome {
+    validateTransaction(txn);
+    if (txn.origin === this.id || isDuplicate(txn, this.currentClock)) return 'duplicate';
+    if (!isCausallyReady(txn, this.currentClock)) return this.buffer.hold(txn) ? 'buffered' : 'duplicate';
+    this.journal.append(txn);
+    this.deliver(txn, false);
+    this.deliverReady();
+    return 'delivered';
+  }
+
+  /** Resolves when this replica has delivered everything in `clock`; rejects after the timeout. */
+  waitFor(clock: VectorClock, timeoutMs = this.clockTimeoutMs): Promise<void> {
+    if (leq(clock, this.currentClock)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: ClockWaiter = {
+        clock,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(
+          new UnavailableError(
+            `timed out after ${timeoutMs} ms waiting for clock ${JSON.stringify(normalize(clock))}; ` +
+              `replica ${this.id} is at ${JSON.stringify(normalize(this.currentClock))}`,
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  listObjects(): ObjectKey[] {
+    return [...this.objects.values()].map((o) => o.key);
+  }
+
+  /** The type's internal state (tags, per-replica counts), for the panel. */
+  inspect(key: ObjectKey): Json {
+    const type = crdtType(key.type);
+    const live = this.objects.get(objectId(key));
+    return type.encode(live ? live.state : type.initial());
+  }
+
+  waitingTransactions(): WaitingTransaction[] {
+    return this.buffer.waiting(this.currentClock);
+  }
+
+  exportState(): ReplicaSnapshot {
+    return {
+      clock: this.currentClock,
+      objects: [...this.objects.values()].map(({ key, type, state }) => ({ ...key, state: type.encode(state) })),
+    };
+  }
+
+  /** Replaces the whole state (recovery, bootstrap). Validates everything before changing anything. */
+  importState(snapshot: ReplicaSnapshot): void {
+    const decoded = snapshot.objects.map((o) => {
+      const type = crdtType(o.type);
+      const key: ObjectKey = { bucket: o.bucket, key: o.key, type: type.name };
+      return { key, type, state: type.decode(o.state) };
+    });
+    this.objects.clear();
+    for (const live of decoded) this.objects.set(objectId(live.key), live);
+    this.currentClock = normalize(snapshot.clock);
+    this.buffer.dropCovered(this.currentClock);
+    this.changes.emit({ kind: 'snapshot', clock: this.currentClock });
+    this.deliverReady();
+    this.wakeWaiters();
+  }
+
+  /** Redelivers a logged transaction during recovery: no journal write, no change event. */
+  replay(txn: Transaction): void {
+    validateTransaction(txn);
+    if (isDuplicate(txn, this.currentClock)) return;
+    this.applyEffects(txn);
+  }
+
+  private checkUpdates(updates: readonly Update[]): void {
+    if (updates.length === 0) throw new InvalidInputError('an update needs at least one operation');
+    updates.forEach((u, i) => {
+      const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op}): ` : '';
+      try {
+        if (typeof u.bucket !== 'string' || typeof u.key !== 'string') {
+          throw new InvalidInputError('bucket and key must be strings');
+        }
+        const args = u.args ?? [];
+        if (!args.every(isJson)) throw new InvalidInputError('arguments must be JSON values');
+        validateOperation(crdtType(u.type), u.op, args);
+      } catch (error) {
+        if (where && error instanceof InvalidInputError) throw new InvalidInputError(where + error.message);
+        throw error;
+      }
+    });
+  }
+
+  /** Runs every operation's `prepare` without changing live state; throws on the first refusal. */
+  private prepare(updates: readonly Update[]): Transaction {
+    const clock = increment(this.currentClock, this.id);
+    const seq = clock[this.id];
+    const touches = new Map<string, number>();
+    for (const u of updates) touches.set(objectId(u), (touches.get(objectId(u)) ?? 0) + 1);
+    // Keys touched more than once see the batch's earlier effects, on a private copy.
+    const staged = new Map<string, unknown>();
+    const effects: Effect[] = updates.map((u, i) => {
+      const type = crdtType(u.type);
+      const id = objectId(u);
+      const live = this.objects.get(id);
+      const state = staged.has(id) ? staged.get(id) : live ? live.state : type.initial();
+      const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op} ${u.bucket}/${u.key}): ` : '';
+      let effect: Json;
+      try {
+        effect = type.prepare(state, u.op, u.args ?? [], { replica: this.id, tag: `${this.id}:${seq}:${i}` });
+      } catch (error) {
+        if (where && error instanceof Error) error.message = where + error.message;
+        throw error;
+      }
+      if ((touches.get(id) ?? 0) > 1) {
+        staged.set(id, type.apply(staged.has(id) ? staged.get(id) : live ? type.clone(live.state) : state, effect));
+      }
+      return { bucket: u.bucket, key: u.key, type: type.name, effect };
+    });
+    return { origin: this.id, clock, at: this.now(), effects };
+  }
+
+  private deliver(txn: Transaction, local: boolean): void {
+    this.applyEffects(txn);
+    this.wakeWaiters();
+    this.changes.emit({ kind: 'transaction', transaction: txn, local });
+  }
+
+  private applyEffects(txn: Transaction): void {
+    for (const e of txn.effects) {
+      const id = objectId(e);
+      let live = this.objects.get(id);
+      if (!live) {
+        const type = crdtType(e.type);
+        live = { key: { bucket: e.bucket, key: e.key, type: type.name }, type, state: type.initial() };
+        this.objects.set(id, live);
+      }
+      live.state = live.type.apply(live.state, e.effect);
+    }
+    this.currentClock = { ...this.currentClock, [txn.origin]: entry(txn.clock, txn.origin) };
+  }
+
+  private deliverReady(): void {
+    for (let next = this.buffer.takeReady(this.currentClock); next; next = this.buffer.takeReady(this.currentClock)) {
+      this.journal.append(next);
+      this.deliver(next, false);
+    }
+  }
+
+  private wakeWaiters(): void {
+    for (const waiter of this.waiters) {
+      if (leq(waiter.clock, this.currentClock)) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
+/** Checks a transaction from outside (wire, log) down to each effect's shape. */
+export function validateTransaction(txn: Transaction): void {
+  validateReplicaId(txn.origin);
+  if (entry(txn.clock, txn.origin) < 1) {
+    throw new InvalidInputError(`transaction from ${txn.origin} has no sequence number in its clock`);
+  }
+  for (const e of txn.effects) crdtType(e.type).validateEffect(e.effect);
+}
