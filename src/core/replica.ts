@@ -204,11 +204,16 @@ export class Replica {
     this.wakeWaiters();
   }
 
-  /** Redelivers a logged transaction during recovery: no journal write, no change event. */
-  replay(txn: Transaction): void {
+  /**
+   * Redelivers a logged transaction during recovery: no journal write, no change event. Returns
+   * false (and skips it) when it is a duplicate or not causally ready, which a log written in
+   * delivery order only shows after a crash in the middle of installing a snapshot; peers resend it.
+   */
+  replay(txn: Transaction): boolean {
     validateTransaction(txn);
-    if (isDuplicate(txn, this.currentClock)) return;
+    if (!isCausallyReady(txn, this.currentClock)) return false;
     this.applyEffects(txn);
+    return true;
   }
 
   private checkUpdates(updates: readonly Update[]): void {

@@ -1,0 +1,63 @@
+import { operationSpec, crdtType, validateOperation } from '../core/crdt/registry';
+import { InvalidInputError } from '../core/errors';
+import { Json, isJson } from '../core/json';
+import { Update } from '../core/transaction';
+import { parseInteger } from './args';
+
+function parseJsonArgument(text: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`argument ${JSON.stringify(text)} is not valid JSON (drop --json to pass it as a string)`);
+  }
+  if (!isJson(value)) throw new InvalidInputError(`argument ${JSON.stringify(text)} is not a JSON value`);
+  return value;
+}
+
+/**
+ * Turns `TYPE BUCKET KEY OP [ARG...]` into an update: counter amounts are integers, other
+ * arguments strings unless `--json`. Checks everything the node would, so bad input exits 2 early.
+ */
+export function updateFromWords(words: readonly string[], json: boolean): Update {
+  if (words.length < 4) throw new InvalidInputError('usage: minidote update [options] TYPE BUCKET KEY OP [ARG...]');
+  const [typeName, bucket, key, op, ...rest] = words;
+  const type = crdtType(typeName);
+  const spec = operationSpec(type, op);
+  const args: Json[] = rest.map((word) =>
+    spec.args.kind === 'optionalInteger' ? parseInteger(word, `${type.name} ${op} amount`) : json ? parseJsonArgument(word) : word,
+  );
+  validateOperation(type, op, args);
+  return { type: type.name, bucket, key, op, args };
+}
+
+/** Validates a `--batch` document: a JSON array of {type, bucket, key, op, args}. */
+export function updatesFromBatch(text: string): Update[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`the batch is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(doc) || doc.length === 0) {
+    throw new InvalidInputError('the batch must be a non-empty JSON array of {type, bucket, key, op, args}');
+  }
+  return doc.map((item: unknown, i) => {
+    const where = `batch item ${i + 1}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InvalidInputError(`${where} must be an object`);
+    const { type, bucket, key, op, args } = item as Record<string, unknown>;
+    for (const [name, value] of Object.entries({ type, bucket, key, op })) {
+      if (typeof value !== 'string') throw new InvalidInputError(`${where}: "${name}" must be a string`);
+    }
+    if (args !== undefined && (!Array.isArray(args) || !args.every(isJson))) {
+      throw new InvalidInputError(`${where}: "args" must be an array of JSON values`);
+    }
+    const crdt = crdtType(type as string);
+    try {
+      validateOperation(crdt, op as string, (args ?? []) as Json[]);
+    } catch (error) {
+      throw new InvalidInputError(`${where}: ${(error as Error).message}`);
+    }
+    return { type: crdt.name, bucket: bucket as string, key: key as string, op: op as string, args: (args ?? []) as Json[] };
+  });
+}

@@ -1,0 +1,50 @@
+import { InvalidInputError, errorMessage } from '../core/errors';
+import { MinidoteNode } from '../node/minidoteNode';
+import { parseFsyncPolicy } from '../storage';
+import { ParsedArgs, parseInteger } from './args';
+import { readSecretFile } from './secretFile';
+
+export const SERVE_OPTIONS = {
+  data: { kind: 'value' },
+  id: { kind: 'value' },
+  host: { kind: 'value' },
+  port: { kind: 'value' },
+  peer: { kind: 'list' },
+  'secret-file': { kind: 'value' },
+  fsync: { kind: 'value' },
+  'display-name': { kind: 'value' },
+  help: { kind: 'flag' },
+} as const;
+
+/** Runs a node until SIGINT/SIGTERM, then closes it cleanly (log flushed, lock released). */
+export async function runServe(args: ParsedArgs): Promise<void> {
+  if (args.positionals.length > 0) throw new InvalidInputError(`serve takes no arguments, got "${args.positionals[0]}"`);
+  const dataDir = args.values.get('data');
+  if (dataDir === undefined) throw new InvalidInputError('serve needs --data DIR');
+  const port = parseInteger(args.values.get('port') ?? '7878', '--port');
+  if (port < 0 || port > 65535) throw new InvalidInputError(`--port must be between 0 and 65535, got ${port}`);
+  const secretFile = args.values.get('secret-file');
+  const fsync = args.values.get('fsync');
+  const node = await MinidoteNode.open({
+    dataDir,
+    id: args.values.get('id'),
+    displayName: args.values.get('display-name'),
+    fsync: fsync === undefined ? undefined : parseFsyncPolicy(fsync),
+    listen: { host: args.values.get('host') ?? '127.0.0.1', port },
+    peers: args.lists.get('peer') ?? [],
+    secret: secretFile === undefined ? undefined : readSecretFile(secretFile),
+    log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
+  });
+  process.stdout.write(`minidote ${node.id} listening on ${node.listenUrl}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`[info] ${signal}: shutting down\n`);
+      node.close().then(resolve, (error: unknown) => {
+        process.stderr.write(`[error] shutdown: ${errorMessage(error)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,137 @@
+import * as v from 'valibot';
+import { TYPE_NAMES } from '../core/crdt/crdtType';
+import { Json, isJson } from '../core/json';
+
+/**
+ * Every message that crosses a socket, peer replication and client requests alike. Each inbound
+ * message is checked against these schemas before anything reads it; a message that fails closes
+ * its connection (see connection.ts).
+ */
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+const ReplicaId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/));
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const Clock = v.record(v.string(), Count);
+const JsonValue = v.custom<Json>((input) => isJson(input), 'not a JSON value');
+const TypeName = v.picklist(TYPE_NAMES);
+const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
+const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const ObjectKey = v.object({ bucket: v.string(), key: v.string(), type: TypeName });
+
+const Transaction = v.object({
+  origin: ReplicaId,
+  clock: Clock,
+  at: v.number(),
+  effects: v.array(v.object({ bucket: v.string(), key: v.string(), type: TypeName, effect: JsonValue })),
+});
+
+const StoredObject = v.object({ bucket: v.string(), key: v.string(), type: TypeName, state: JsonValue });
+
+const Update = v.object({
+  bucket: v.string(),
+  key: v.string(),
+  type: TypeName,
+  op: v.string(),
+  args: v.optional(v.array(JsonValue)),
+});
+
+const ErrorBody = v.object({
+  kind: v.picklist(['invalid', 'rejected', 'unavailable', 'storage', 'protocol']),
+  message: v.string(),
+});
+
+/** Sent by the listening side as soon as a socket opens. */
+export const Challenge = v.object({
+  t: v.literal('challenge'),
+  protocol: v.number(),
+  nonce: Nonce,
+  auth: v.boolean(),
+});
+
+/** The connecting side's answer: who it is, and proof that it knows the secret. */
+export const Hello = v.object({
+  t: v.literal('hello'),
+  protocol: v.number(),
+  role: v.picklist(['peer', 'client']),
+  id: v.optional(ReplicaId),
+  displayName: v.optional(v.string()),
+  clock: v.optional(Clock),
+  nonce: Nonce,
+  proof: v.optional(Proof),
+});
+
+/** The listening side's acceptance, with its own proof so that authentication is mutual. */
+export const Welcome = v.object({
+  t: v.literal('welcome'),
+  id: ReplicaId,
+  displayName: v.string(),
+  clock: Clock,
+  proof: v.optional(Proof),
+});
+
+export const Refusal = v.object({ t: v.literal('refused'), error: ErrorBody });
+
+export const HandshakeMessage = v.variant('t', [Challenge, Hello, Welcome, Refusal]);
+
+/** Peer replication, after the handshake. */
+export const PeerMessage = v.variant('t', [
+  v.object({ t: v.literal('txns'), txns: v.array(Transaction) }),
+  v.object({
+    t: v.literal('snapshot'),
+    clock: Clock,
+    objects: v.array(StoredObject),
+    /** Large snapshots come in parts; the receiver installs after the last one. */
+    last: v.boolean(),
+  }),
+  v.object({ t: v.literal('clock'), clock: Clock }),
+]);
+
+export const ClientRequest = v.variant('t', [
+  v.object({
+    t: v.literal('read'),
+    id: v.number(),
+    keys: v.array(ObjectKey),
+    clock: v.optional(Clock),
+    timeoutMs: v.optional(Count),
+  }),
+  v.object({
+    t: v.literal('update'),
+    id: v.number(),
+    updates: v.array(Update),
+    clock: v.optional(Clock),
+    timeoutMs: v.optional(Count),
+  }),
+  v.object({ t: v.literal('status'), id: v.number() }),
+]);
+
+export const ClientResponse = v.variant('t', [
+  v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(true), body: JsonValue }),
+  v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(false), error: ErrorBody }),
+]);
+
+export type ChallengeMessage = v.InferOutput<typeof Challenge>;
+export type HelloMessage = v.InferOutput<typeof Hello>;
+export type WelcomeMessage = v.InferOutput<typeof Welcome>;
+export type HandshakeMessageType = v.InferOutput<typeof HandshakeMessage>;
+export type PeerMessageType = v.InferOutput<typeof PeerMessage>;
+export type ClientRequestType = v.InferOutput<typeof ClientRequest>;
+export type ClientResponseType = v.InferOutput<typeof ClientResponse>;
+export type ErrorBodyType = v.InferOutput<typeof ErrorBody>;
+
+export type Schema<T> = v.GenericSchema<unknown, T>;
+
+/** Parses JSON text against a schema; returns a readable reason instead of throwing. */
+export function decode<T>(schema: Schema<T>, text: string): { ok: true; value: T } | { ok: false; reason: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const result = v.safeParse(schema, raw);
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, reason: `invalid message${path ? ` at ${path}` : ''}: ${issue.message}` };
+}

@@ -1,0 +1,103 @@
+import WebSocket from 'ws';
+import { errorMessage } from '../core/errors';
+import { BackoffOptions, backoffDelay } from './backoff';
+import { Connection, Log } from './connection';
+import { ConnectorIdentity, offerHandshake } from './handshake';
+import { DEFAULT_MAX_MESSAGE_BYTES, WelcomeMessage } from './messages';
+
+export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface OutboundPeerEvents {
+  /** Called with each authenticated connection; the link notices its close by itself. */
+  onConnected(conn: Connection, welcome: WelcomeMessage): void;
+  onStateChange(): void;
+}
+
+/**
+ * A configured peer: connects, and after any failure or disconnect tries again with capped
+ * exponential backoff and jitter, until stopped.
+ */
+export class OutboundPeer {
+  private stateValue: LinkState = 'connecting';
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private conn: Connection | undefined;
+  private lastErrorValue: string | null = null;
+
+  constructor(
+    readonly url: string,
+    private readonly identity: () => ConnectorIdentity,
+    private readonly backoff: BackoffOptions,
+    private readonly events: OutboundPeerEvents,
+    private readonly log: Log,
+  ) {
+    this.connect();
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  get lastError(): string | null {
+    return this.lastErrorValue;
+  }
+
+  /** Drops the current connection (if any) and reconnects at once, e.g. after the secret changed. */
+  restart(): void {
+    if (this.stateValue === 'closed') return;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    if (this.conn && !this.conn.closed) this.conn.close();
+    else this.connect();
+  }
+
+  stop(): void {
+    this.setState('closed');
+    clearTimeout(this.timer);
+    this.conn?.close();
+  }
+
+  private connect(): void {
+    if (this.stateValue === 'closed') return;
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    const socket = new WebSocket(this.url, { handshakeTimeout: 10_000, maxPayload: DEFAULT_MAX_MESSAGE_BYTES });
+    const conn = new Connection(socket, `peer ${this.url}`, this.log);
+    this.conn = conn;
+    conn.onClose((reason) => {
+      if (this.conn !== conn) return;
+      this.conn = undefined;
+      this.lastErrorValue = reason;
+      this.scheduleReconnect();
+    });
+    socket.once('open', () => {
+      offerHandshake(conn, this.identity()).then(
+        (welcome) => {
+          if (conn.closed || this.stateValue === 'closed') return;
+          this.attempt = 0;
+          this.lastErrorValue = null;
+          this.setState('connected');
+          this.events.onConnected(conn, welcome);
+        },
+        (error: unknown) => {
+          this.lastErrorValue = errorMessage(error);
+          this.log('warn', errorMessage(error));
+          conn.close();
+        },
+      );
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stateValue === 'closed') return;
+    const delay = backoffDelay(this.attempt++, this.backoff);
+    this.setState('reconnecting');
+    this.timer = setTimeout(() => this.connect(), delay);
+    this.timer.unref();
+  }
+
+  private setState(state: LinkState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.events.onStateChange();
+  }
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { Connection } from '../../src/net/connection';
+import { offerHandshake } from '../../src/net/handshake';
+import { MinidoteClient } from '../../src/net/client';
+import { UnavailableError } from '../../src/core/errors';
+import { Cluster, TestNode, key } from './cluster';
+
+const flag = key('flag_ew', 'ops', 'deploy-freeze');
+
+/** A raw, authenticated peer connection that can then send anything at all. */
+async function rawPeer(url: string, id: string, secret?: string): Promise<Connection> {
+  const socket = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const conn = new Connection(socket, 'raw test peer', () => undefined);
+  await offerHandshake(conn, { role: 'peer', id, clock: () => ({}), secret });
+  return conn;
+}
+
+function closedWith(conn: Connection): Promise<string> {
+  return new Promise((resolve) => conn.onClose(resolve));
+}
+
+describe('net: bad peers and authentication', function () {
+  this.timeout(30_000);
+  let cluster: Cluster;
+  let a: TestNode;
+  let b: TestNode;
+  beforeEach(async () => {
+    cluster = new Cluster();
+    a = await cluster.start('secA', { secret: 'team-secret' });
+    b = await cluster.start('secB', { secret: 'team-secret', peers: [a.url] });
+  });
+  afterEach(() => cluster.closeAll());
+
+  const badMessages: [string, (conn: Connection) => void][] = [
+    ['garbage text', (conn) => conn.sendText('this is not json {')],
+    ['a binary frame', (conn) => conn.socket.send(Buffer.from([1, 2, 3]))],
+    ['valid JSON of the wrong shape', (conn) => conn.send({ t: 'txns', txns: [{ hello: 'world' }] })],
+    ['an unknown message kind', (conn) => conn.send({ t: 'gossip', payload: 1 })],
+    [
+      'a transaction whose effect is malformed',
+      (conn) =>
+        conn.send({
+          t: 'txns',
+          txns: [{ origin: 'evil', clock: { evil: 1 }, at: 0, effects: [{ ...flag, effect: { rm: 'not-a-list' } }] }],
+        }),
+    ],
+    ['an oversized frame', (conn) => conn.sendText(JSON.stringify({ t: 'clock', clock: {}, pad: 'x'.repeat(5 * 1024 * 1024) }))],
+  ];
+
+  for (const [what, send] of badMessages) {
+    it(`closes a peer that sends ${what}, leaves state untouched, and keeps replicating with others`, async () => {
+      const before = a.node.replica.exportState();
+      const conn = await rawPeer(a.url, 'evil', 'team-secret');
+      const closed = closedWith(conn);
+      send(conn);
+      await closed;
+      assert.deepEqual(a.node.replica.exportState(), before);
+      await b.node.update([{ ...flag, op: 'enable' }]);
+      await cluster.converged([flag]);
+      assert.equal(a.node.replica.value(flag), true);
+    });
+  }
+
+  it('refuses a peer with a wrong secret, and one with no secret', async () => {
+    await assert.rejects(rawPeer(a.url, 'intruder', 'wrong'), /authentication failed|refused/);
+    await assert.rejects(rawPeer(a.url, 'intruder'), /requires a team secret/);
+  });
+
+  it('a side with a secret refuses a node that has none (mutual authentication)', async () => {
+    const open = await cluster.start('openC');
+    await assert.rejects(rawPeer(open.url, 'secD', 'team-secret'), /has no team secret/);
+    await assert.rejects(MinidoteClient.connect(open.url, { secret: 'team-secret' }), UnavailableError);
+  });
+
+  it('clients authenticate like peers', async () => {
+    await assert.rejects(MinidoteClient.connect(a.url, { secret: 'nope' }), UnavailableError);
+    const client = await MinidoteClient.connect(a.url, { secret: 'team-secret' });
+    try {
+      await client.update([{ ...flag, op: 'enable' }]);
+      assert.deepEqual((await client.read([flag])).values, [true]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses to listen beyond loopback without a secret', async () => {
+    const open = await cluster.start('openE');
+    await assert.rejects(open.node.listen('0.0.0.0', 0), /without a team secret/);
+  });
+});
