@@ -15,8 +15,13 @@ function sum(counts: Record<string, number>): number {
   return total;
 }
 
+/** Own entries only: a replica id such as "constructor" must not read Object.prototype. */
+function countOf(counts: Record<string, number>, id: string): number {
+  return Object.hasOwn(counts, id) ? counts[id] : 0;
+}
+
 function maxInto(target: Record<string, number>, source: Record<string, number>): void {
-  for (const id in source) if (source[id] > (target[id] ?? 0)) target[id] = source[id];
+  for (const id in source) if (source[id] > countOf(target, id)) target[id] = source[id];
 }
 
 /**
@@ -35,7 +40,7 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
   prepare(state, op, args, { replica }) {
     const amount = args.length === 0 ? 1 : (args[0] as number);
     const half = op === 'increment' ? 'p' : 'n';
-    return { half, replica, total: (state[half][replica] ?? 0) + amount };
+    return { half, replica, total: countOf(state[half], replica) + amount };
   },
   validateEffect(effect) {
     const rec = expectRecord(effect, 'counter_pn_sb effect');
@@ -47,7 +52,7 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
   },
   apply(state, effect) {
     const { half, replica, total } = effect as { half: 'p' | 'n'; replica: string; total: number };
-    if (total > (state[half][replica] ?? 0)) state[half][replica] = total;
+    if (total > countOf(state[half], replica)) state[half][replica] = total;
     return state;
   },
   encode: (state) => ({ p: { ...state.p }, n: { ...state.n } }),

@@ -1,4 +1,4 @@
-import { Json, sortedUnique } from '../json';
+import { Json, compareCanonical, sortedUnique } from '../json';
 import { CrdtType } from './crdtType';
 import { expectArray, expectJson, expectRecord, expectString, expectStrings } from './shapes';
 
@@ -42,7 +42,8 @@ export const registerMv: CrdtType<RegisterMvState> = {
     if (effect.set) kept.push({ value: effect.set.value, tag: effect.set.tag });
     return kept;
   },
-  encode: (state) => state.map(({ value, tag }) => ({ value, tag })),
+  // Sorted by tag so that equal states encode equally, whatever order the versions arrived in.
+  encode: (state) => state.map(({ value, tag }) => ({ value, tag })).sort((x, y) => compareCanonical(x.tag, y.tag)),
   decode: (encoded) =>
     expectArray(encoded, 'register_mv state').map((v) => {
       const rec = expectRecord(v, 'register_mv version');
