@@ -134,7 +134,7 @@ export class Replica {
    */
   receive(txn: Transaction): ReceiveOutcome {
     validateTransaction(txn);
-    if (txn.origin === this.id || isDuplicate(txn, this.currentClock)) return 'duplicate';
+    if (isDuplicate(txn, this.currentClock)) return 'duplicate';
     if (!isCausallyReady(txn, this.currentClock)) return this.buffer.hold(txn) ? 'buffered' : 'duplicate';
     this.journal.append(txn);
     this.deliver(txn, false);

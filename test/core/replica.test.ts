@@ -255,6 +255,16 @@ describe('Replica', () => {
       assert.equal(await valueAt(a, counter), 4);
     });
 
+    it('takes back its own transactions from a peer after losing its data, and continues after them', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', 4);
+      sync(a, b);
+      const restarted = new Replica('A');
+      assert.equal(restarted.receive(a.sent[0]), 'delivered');
+      assert.deepEqual(await restarted.update([{ ...counter, op: 'increment', args: [1] }]), { A: 2 });
+      assert.equal(restarted.value(counter), 5);
+    });
+
     it('buffers out-of-order arrivals and delivers them in causal order once ready', async () => {
       const journal = new MemoryJournal();
       const [a] = replicas('A');
