@@ -1,0 +1,90 @@
+// `npm run test:host`: the extension's tests inside a real VS Code extension host.
+// 1. installs the host (code-server + Chromium) into .vscode-test/code-server when missing;
+// 2. builds the extension and bundles the in-host suites (test/extension/{suite,restart}) to out/;
+// 3. runs them with @vscode/test-electron, whose "VS Code executable" is scripts/code-shim.
+// The two runs share one workspace and one user-data folder, so the second one (restart) starts a
+// fresh extension host on the storage the first one left behind.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import esbuild from 'esbuild';
+import { runTests } from '@vscode/test-electron';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const hostDir = path.join(root, '.vscode-test/code-server');
+const codeServer = path.join(hostDir, 'node_modules/.bin/code-server');
+
+function ensureHost() {
+  if (existsSync(codeServer) && existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) return;
+  console.log('test-host: installing the VS Code test host into .vscode-test/code-server (once, ~90 s)');
+  try {
+    execFileSync('bash', [path.join(root, 'scripts/install-code-server.sh'), hostDir], { stdio: 'inherit' });
+  } catch {
+    console.error('test-host: the test host could not be installed (see the messages above).');
+    process.exit(1);
+  }
+}
+
+async function bundleSuites(outdir) {
+  execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root, stdio: 'inherit' });
+  const entryPoints = ['suite', 'restart'].flatMap((dir) =>
+    readdirSync(path.join(root, 'test/extension', dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(root, 'test/extension', dir, f)),
+  );
+  rmSync(outdir, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints,
+    outdir,
+    outbase: path.join(root, 'test/extension'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    // vscode is provided by the host; mocha stays a real package (it loads its parts dynamically).
+    external: ['vscode', 'mocha', 'bufferutil', 'utf-8-validate'],
+  });
+}
+
+async function runPhase(name, testsDir, workspace, userDataDir, env) {
+  console.log(`\ntest-host: ${name}`);
+  try {
+    await runTests({
+      vscodeExecutablePath: path.join(root, 'scripts/code-shim'),
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(testsDir, 'index.js'),
+      launchArgs: [workspace, `--user-data-dir=${userDataDir}`],
+      extensionTestsEnv: env,
+    });
+    return true;
+  } catch (error) {
+    console.error(`test-host: ${name} failed: ${error instanceof Error ? error.message : error}`);
+    return false;
+  }
+}
+
+ensureHost();
+const outdir = path.join(root, 'out/test/extension');
+await bundleSuites(outdir);
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'minidote-test-host-'));
+const workspace = path.join(scratch, 'workspace');
+const userDataDir = path.join(scratch, 'user-data');
+mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
+const env = { MINIDOTE_TEST_TOKEN: randomUUID() };
+
+let ok = false;
+try {
+  ok = (await runPhase('main suite', path.join(outdir, 'suite'), workspace, userDataDir, env)) &&
+    (await runPhase('restart suite (new extension host, same storage)', path.join(outdir, 'restart'), workspace, userDataDir, env));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+console.log(ok ? '\ntest-host: all extension-host tests passed' : '\ntest-host: extension-host tests FAILED');
+process.exit(ok ? 0 : 1);
