@@ -30,8 +30,25 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    minify: !watch,
+    plugins: [copyCodicons()],
   },
 ];
+
+/** The panel may load only media/ and dist/, so the codicon font and stylesheet are copied next to its script. */
+function copyCodicons() {
+  return {
+    name: 'copy-codicons',
+    setup(build) {
+      build.onEnd(() => {
+        fs.mkdirSync('dist/codicons', { recursive: true });
+        for (const file of ['codicon.css', 'codicon.ttf']) {
+          fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
+        }
+      });
+    },
+  };
+}
 
 async function main() {
   const present = builds.filter((b) => fs.existsSync(b.entryPoints[0]));

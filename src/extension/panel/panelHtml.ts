@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+
+/** Where the page's resources live, as URIs the webview may load (VS Code's `asWebviewUri`). */
+export interface PanelResources {
+  /** The webview's `cspSource`: the origin its resources are served from. */
+  readonly cspSource: string;
+  readonly script: string;
+  readonly stylesheet: string;
+  readonly codicons: string;
+}
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+function attr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+/**
+ * The panel's page. The Content Security Policy allows only this extension's own files and the one
+ * script carrying this load's nonce; no inline script, no remote content. The codicon stylesheet
+ * has the id @vscode-elements looks for, so its icons work inside shadow roots too.
+ */
+export function panelHtml(resources: PanelResources, nonce: string): string {
+  const source = resources.cspSource;
+  const csp = [
+    "default-src 'none'",
+    `img-src ${source} data:`,
+    `font-src ${source}`,
+    `style-src ${source} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${attr(resources.codicons)}" nonce="${attr(nonce)}">
+  <link rel="stylesheet" href="${attr(resources.stylesheet)}" nonce="${attr(nonce)}">
+  <title>Minidote: Replica State</title>
+</head>
+<body>
+  <div id="app"></div>
+  <script nonce="${attr(nonce)}" src="${attr(resources.script)}"></script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,107 @@
+import * as vscode from 'vscode';
+import type { MinidoteNode } from '../../node/minidoteNode';
+import { makeNonce, panelHtml } from './panelHtml';
+import { PanelNode, PanelSession } from './panelSession';
+
+/** How often a panel restored at startup looks again for the replica, which opens in the background. */
+const NODE_RETRY_MS = 250;
+const NODE_RETRY_LIMIT = 240;
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
+  };
+}
+
+/**
+ * The "Minidote: Replica State" webview panel: at most one, revealed when asked again, restored
+ * after a window reload by its serializer. The page keeps its own view state (open objects,
+ * filter) through the webview state API and asks for fresh data each time it loads.
+ */
+export class ReplicaPanel {
+  static readonly viewType = 'minidote.replicaState';
+  private static current: ReplicaPanel | undefined;
+
+  private readonly session: PanelSession;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Opens the panel, or reveals it and shows `node` in it. */
+  static show(extensionUri: vscode.Uri, node: MinidoteNode): ReplicaPanel {
+    const existing = ReplicaPanel.current;
+    if (existing) {
+      existing.session.attach(node);
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(ReplicaPanel.viewType, 'Minidote: Replica State', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return new ReplicaPanel(panel, extensionUri, node);
+  }
+
+  /** Takes over a panel VS Code restored after a reload; the node may not be open yet. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, getNode: () => PanelNode | undefined): ReplicaPanel {
+    ReplicaPanel.current?.panel.dispose();
+    const node = getNode();
+    const revived = new ReplicaPanel(panel, extensionUri, node);
+    if (!node) revived.waitForNode(getNode);
+    return revived;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    node: PanelNode | undefined,
+  ) {
+    ReplicaPanel.current = this;
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'minidote.svg');
+    this.session = new PanelSession((message) => void webview.postMessage(message), node, {
+      log: (message) => console.warn(message),
+    });
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+    webview.html = panelHtml(
+      {
+        cspSource: webview.cspSource,
+        script: asset('dist', 'webview.js'),
+        stylesheet: asset('media', 'panel.css'),
+        codicons: asset('dist', 'codicons', 'codicon.css'),
+      },
+      makeNonce(),
+    );
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => void this.session.receive(message)),
+      // Without retained context a hidden page is destroyed; it asks for its state again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.session.pause();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private waitForNode(getNode: () => PanelNode | undefined): void {
+    let attempts = 0;
+    const timer = setInterval(() => {
+      const node = getNode();
+      if (node) this.session.attach(node);
+      if (node || ++attempts >= NODE_RETRY_LIMIT) clearInterval(timer);
+    }, NODE_RETRY_MS);
+    // The page shows "Connecting to the replica…" until then: its first request waits for a node.
+    this.disposables.push({ dispose: () => clearInterval(timer) });
+  }
+
+  private dispose(): void {
+    if (ReplicaPanel.current === this) ReplicaPanel.current = undefined;
+    this.session.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Restores the panel after a window reload (VS Code remembers open webviews by view type). */
+export function registerReplicaPanelSerializer(extensionUri: vscode.Uri, getNode: () => MinidoteNode | undefined): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(ReplicaPanel.viewType, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
+      ReplicaPanel.revive(panel, extensionUri, getNode);
+    },
+  });
+}

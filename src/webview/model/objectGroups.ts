@@ -1,0 +1,65 @@
+import { TypeName } from '../../core/crdt/crdtType';
+import { compareCanonical } from '../../core/json';
+import { ObjectKey, objectId } from '../../core/transaction';
+import { ObjectEntry } from '../protocol';
+
+export interface BucketGroup {
+  readonly bucket: string;
+  readonly objects: readonly ObjectEntry[];
+}
+
+/** Objects grouped by bucket, buckets and keys in name order; `filter` matches bucket, key or type. */
+export function groupByBucket(objects: Iterable<ObjectEntry>, filter = ''): BucketGroup[] {
+  const needle = filter.trim().toLowerCase();
+  const groups = new Map<string, ObjectEntry[]>();
+  for (const entry of objects) {
+    if (needle && !matches(entry, needle)) continue;
+    let list = groups.get(entry.bucket);
+    if (!list) groups.set(entry.bucket, (list = []));
+    list.push(entry);
+  }
+  return [...groups.keys()].sort(compareCanonical).map((bucket) => ({
+    bucket,
+    objects: (groups.get(bucket) as ObjectEntry[]).sort(
+      (a, b) => compareCanonical(a.key, b.key) || compareCanonical(a.type, b.type),
+    ),
+  }));
+}
+
+function matches(entry: ObjectEntry, needle: string): boolean {
+  return (
+    entry.bucket.toLowerCase().includes(needle) ||
+    entry.key.toLowerCase().includes(needle) ||
+    entry.type.includes(needle)
+  );
+}
+
+export type TypeFamily = 'flag' | 'counter' | 'set' | 'register';
+
+export function familyOf(type: TypeName): TypeFamily {
+  switch (type) {
+    case 'flag_ew':
+      return 'flag';
+    case 'counter_pn':
+    case 'counter_pn_sb':
+      return 'counter';
+    case 'set_aw':
+    case 'set_2p':
+      return 'set';
+    case 'register_mv':
+      return 'register';
+  }
+}
+
+/** Reads back an object id (persisted in the webview's saved state, so it is checked). */
+export function parseObjectId(id: string): ObjectKey | undefined {
+  try {
+    const parsed: unknown = JSON.parse(id);
+    if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string')) return undefined;
+    const [bucket, key, type] = parsed as [string, string, TypeName];
+    const out: ObjectKey = { bucket, key, type };
+    return objectId(out) === id ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
