@@ -1,0 +1,242 @@
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MinidoteError, errorMessage } from '../core/errors';
+import { Transaction, sequenceOf } from '../core/transaction';
+import { VectorClock, entry, leq, merge } from '../core/vectorClock';
+import { diskError, fsyncDirectory } from './files';
+import { segmentFile } from './format';
+import { FsyncPolicy } from './fsyncPolicy';
+import { encodeRecord } from './records';
+import { SegmentInfo, noteRecord, scanSegment, segmentHeader } from './segments';
+
+const fdatasyncAsync = promisify(fdatasync);
+
+/**
+ * The write-ahead log: a chain of segment files, the last one open for appending. Appends are
+ * synchronous writes (once `append` returns, the record survives the process being killed);
+ * `durable` adds the fsync the policy asks for, shared by every append made before it starts
+ * (group commit).
+ */
+export class TransactionLog {
+  private readonly list: SegmentInfo[];
+  private fd: number;
+  private appended = 0;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private syncCount = 0;
+
+  /**
+   * Continues the last of `segments` if its number is at least `firstWritable` (recovery replays
+   * from there), otherwise starts segment `firstWritable` or the next free number.
+   */
+  constructor(
+    private readonly dir: string,
+    segments: readonly SegmentInfo[],
+    firstWritable: number,
+    clock: VectorClock,
+    private readonly policy: FsyncPolicy,
+    private readonly report: (message: string) => void,
+  ) {
+    this.list = [...segments];
+    const last = this.list.at(-1);
+    if (last && last.number >= firstWritable) {
+      this.fd = openOrFail(last.path);
+    } else {
+      const created = this.create(Math.max(firstWritable, (last?.number ?? 0) + 1), clock, false);
+      this.list.push(created.info);
+      this.fd = created.fd;
+    }
+    if (typeof policy === 'object') {
+      this.timer = setInterval(() => this.backgroundSync(), policy.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get segments(): readonly SegmentInfo[] {
+    return this.list;
+  }
+
+  get fsyncs(): number {
+    return this.syncCount;
+  }
+
+  private get active(): SegmentInfo {
+    return this.list[this.list.length - 1];
+  }
+
+  /** Writes one record to the OS, or throws a storage error and leaves the log as it was. */
+  append(txn: Transaction): void {
+    const active = this.active;
+    if (this.closed) {
+      throw new MinidoteError('storage', `the transaction log in ${this.dir} is closed, so the transaction was not applied`);
+    }
+    const frame = encodeRecord(txn);
+    try {
+      writeFully(this.fd, frame, active.bytes);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, active.bytes);
+      } catch {
+        // Harmless if this fails too: the next record overwrites from `bytes`, and recovery cuts
+        // whatever a crash leaves past the last whole record.
+      }
+      throw diskError(`could not write to the transaction log ${active.path}, so the transaction was not applied`, error);
+    }
+    noteRecord(active, txn, frame.length);
+    this.appended++;
+  }
+
+  /** Resolves when every record appended so far is as durable as the policy promises. */
+  durable(): Promise<void> {
+    return this.policy === 'always' ? this.syncThrough(this.appended) : Promise.resolve();
+  }
+
+  /** Continues the log in a new segment (at a snapshot boundary); returns its number. */
+  rotate(clock: VectorClock, imported: boolean): number {
+    const oldFd = this.fd;
+    if (this.policy !== 'never') {
+      try {
+        fdatasyncSync(oldFd);
+      } catch (error) {
+        throw diskError(`could not fsync the transaction log ${this.active.path}`, error);
+      }
+      this.syncCount++;
+      this.synced = this.appended;
+    }
+    const created = this.create(this.active.number + 1, clock, imported);
+    this.list.push(created.info);
+    this.fd = created.fd;
+    // An fsync running in the background still uses the old descriptor.
+    const closeOld = (): void => closeSync(oldFd);
+    if (this.syncing) void this.syncing.then(closeOld, closeOld);
+    else closeOld();
+    return created.info.number;
+  }
+
+  /** Deletes the oldest segments numbered below `before` whose records `retention` covers. */
+  dropSegments(before: number, retention: VectorClock | undefined): void {
+    let dropped = 0;
+    while (this.list.length > 1) {
+      const oldest = this.list[0];
+      if (oldest.number >= before || (retention !== undefined && !leq(oldest.covers, retention))) break;
+      try {
+        unlinkSync(oldest.path);
+      } catch (error) {
+        throw diskError(`could not delete the compacted log segment ${oldest.path}`, error);
+      }
+      this.list.shift();
+      dropped++;
+    }
+    if (dropped > 0) fsyncDirectory(this.dir);
+  }
+
+  /**
+   * Every logged transaction that `clock` does not cover, in log order; undefined when the log no
+   * longer holds all of them (compacted away, or brought in by a snapshot install).
+   */
+  readSince(clock: VectorClock): Transaction[] | undefined {
+    if (!leq(this.completeAbove(), clock)) return undefined;
+    const out: Transaction[] = [];
+    for (const info of this.list) {
+      if (leq(info.covers, clock)) continue;
+      let scan;
+      try {
+        scan = scanSegment(this.dir, info.number, info.bytes);
+      } catch (error) {
+        this.report(`could not read ${info.path}: ${errorMessage(error)}`);
+        return undefined;
+      }
+      if (scan.damage) {
+        this.report(`${info.path} is damaged at offset ${scan.damage.offset} (${scan.damage.reason}); it cannot serve peers`);
+        return undefined;
+      }
+      for (const { txn } of scan.records) if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);
+    }
+    return out;
+  }
+
+  /** Flushes, fsyncs and closes the segment being written. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.syncing?.catch(() => undefined);
+    try {
+      fdatasyncSync(this.fd);
+      this.syncCount++;
+      this.synced = this.appended;
+    } catch (error) {
+      throw diskError(`could not fsync the transaction log ${this.active.path}`, error);
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  /** The log holds every delivered transaction that this clock does not cover. */
+  private completeAbove(): VectorClock {
+    return this.list.reduce((base, info) => (info.imported ? merge(base, info.start) : base), this.list[0].start);
+  }
+
+  private async syncThrough(target: number): Promise<void> {
+    while (this.synced < target) {
+      this.syncing ??= this.syncOnce().finally(() => {
+        this.syncing = undefined;
+      });
+      await this.syncing;
+    }
+  }
+
+  private async syncOnce(): Promise<void> {
+    const upTo = this.appended;
+    const { path } = this.active;
+    try {
+      await fdatasyncAsync(this.fd);
+    } catch (error) {
+      throw diskError(`could not fsync the transaction log ${path}`, error);
+    }
+    this.syncCount++;
+    this.synced = Math.max(this.synced, upTo);
+  }
+
+  private backgroundSync(): void {
+    if (this.synced < this.appended && !this.syncing) {
+      this.syncThrough(this.appended).catch((error: unknown) => this.report(errorMessage(error)));
+    }
+  }
+
+  private create(number: number, clock: VectorClock, imported: boolean): { info: SegmentInfo; fd: number } {
+    const path = join(this.dir, segmentFile(number));
+    const header = segmentHeader(number, clock, imported);
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, 'wx');
+      writeFully(fd, header, 0);
+      if (this.policy !== 'never') {
+        fdatasyncSync(fd);
+        fsyncDirectory(this.dir);
+      }
+    } catch (error) {
+      if (fd !== undefined) {
+        closeSync(fd);
+        unlinkSync(path);
+      }
+      throw diskError(`could not start the log segment ${path}`, error);
+    }
+    return { info: { number, path, start: clock, imported, records: 0, bytes: header.length, covers: {} }, fd };
+  }
+}
+
+function writeFully(fd: number, data: Buffer, position: number): void {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, position + done);
+}
+
+function openOrFail(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch (error) {
+    throw diskError(`could not open the log segment ${path} for writing`, error);
+  }
+}

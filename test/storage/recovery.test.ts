@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { entry } from '../../src/core/vectorClock';
+import { openStorage } from '../../src/storage';
+import { encodeJsonFrame } from '../../src/storage/frames';
+import { scanSegment } from '../../src/storage/segments';
+import { ReferenceReplica, stateText, updateFor } from './fixtures/workload';
+import { applyUpdates, copyDir, removeTempDirs, runUpdates, tempDir } from './helpers';
+
+const FIRST_SEGMENT = 'log-000001.wal';
+
+/** Expected states of replica "alpha" after n workload updates, computed once per n. */
+async function expectedStates(...counts: number[]): Promise<Map<number, string>> {
+  const reference = new ReferenceReplica('alpha');
+  const out = new Map<number, string>();
+  for (const n of [...counts].sort((a, b) => a - b)) out.set(n, await reference.stateAfter(n));
+  return out;
+}
+
+function flipByte(path: string, offset: number): void {
+  const data = readFileSync(path);
+  data[offset] ^= 0xff;
+  writeFileSync(path, data);
+}
+
+describe('storage: recovery', function () {
+  this.timeout(60_000);
+  afterEach(removeTempDirs);
+
+  it('recovers from a log cut at every byte offset of its last record, and reports the cut', async () => {
+    const base = tempDir();
+    await runUpdates(base, 1, 5);
+    const expected = await expectedStates(4, 5);
+    const last = scanSegment(base, 1).records[4].offset;
+    const size = statSync(join(base, FIRST_SEGMENT)).size;
+    assert.ok(size - last > 40, 'the last record is implausibly short');
+    for (let offset = last; offset < size; offset++) {
+      const dir = copyDir(base);
+      truncateSync(join(dir, FIRST_SEGMENT), offset);
+      const reports: string[] = [];
+      const { storage, replica } = await openStorage(dir, { report: (m) => reports.push(m) });
+      assert.equal(stateText(replica), expected.get(4), `cut at ${offset}`);
+      if (offset === last) {
+        assert.deepEqual(storage.recovery.cut, []);
+      } else {
+        assert.deepEqual(storage.recovery.cut.map((c) => [c.file, c.offset]), [[FIRST_SEGMENT, last]], `cut at ${offset}`);
+        assert.match(storage.recovery.cut[0].reason, /incomplete record/);
+        assert.match(reports.join('\n'), new RegExp(`${FIRST_SEGMENT} cut at offset ${last}`));
+        assert.equal(readFileSync(join(dir, 'damaged', `${FIRST_SEGMENT}@${last}`)).length, offset - last);
+      }
+      // The log goes on from the cut, and the cut is not reported again.
+      await replica.update(updateFor(5));
+      await storage.close();
+      const again = await openStorage(dir);
+      assert.equal(stateText(again.replica), expected.get(5), `after the cut at ${offset}`);
+      assert.deepEqual(again.storage.recovery.cut, []);
+      await again.storage.close();
+    }
+  });
+
+  it('stops at the last good record when any byte of a middle record is flipped', async () => {
+    const base = tempDir();
+    await runUpdates(base, 1, 10);
+    const expected = await expectedStates(4);
+    const records = scanSegment(base, 1).records;
+    const size = statSync(join(base, FIRST_SEGMENT)).size;
+    const [start, end] = [records[4].offset, records[5].offset];
+    assert.ok(end - start > 40, 'the record is implausibly short');
+    for (let offset = start; offset < end; offset++) {
+      const dir = copyDir(base);
+      flipByte(join(dir, FIRST_SEGMENT), offset);
+      const reports: string[] = [];
+      const { storage, replica } = await openStorage(dir, { report: (m) => reports.push(m) });
+      assert.equal(stateText(replica), expected.get(4), `byte ${offset} flipped`);
+      assert.deepEqual(storage.recovery.cut.map((c) => [c.file, c.offset]), [[FIRST_SEGMENT, start]]);
+      assert.match(storage.recovery.cut[0].reason, /checksum mismatch|incomplete record/);
+      assert.equal(reports.length, 1);
+      assert.equal(readFileSync(join(dir, 'damaged', `${FIRST_SEGMENT}@${start}`)).length, size - start);
+      await storage.close();
+    }
+  });
+
+  it('never applies a record whose checksum is right but whose content is not a valid transaction', async () => {
+    const dir = tempDir();
+    await runUpdates(dir, 1, 3);
+    const path = join(dir, FIRST_SEGMENT);
+    const offset = statSync(path).size;
+    const bogus = { origin: 'alpha', clock: { alpha: 4 }, at: 0, effects: [{ bucket: 'b', key: 'k', type: 'counter_pn', effect: 'lots' }] };
+    appendFileSync(path, encodeJsonFrame(bogus));
+    const { storage, replica } = await openStorage(dir);
+    assert.equal(entry(replica.clock, 'alpha'), 3);
+    assert.deepEqual(storage.recovery.cut.map((c) => c.offset), [offset]);
+    assert.match(storage.recovery.cut[0].reason, /not a valid transaction/);
+    await storage.close();
+  });
+
+  it('falls back to the previous snapshot when the newest one is corrupt', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never', replica: { now: () => 0 } });
+    await applyUpdates(replica, 1, 30);
+    await storage.writeSnapshot();
+    await applyUpdates(replica, 31, 60);
+    await storage.writeSnapshot();
+    await applyUpdates(replica, 61, 70);
+    await storage.close();
+    const newest = readdirSync(dir).filter((f) => f.startsWith('snap-')).sort().at(-1) as string;
+    flipByte(join(dir, newest), statSync(join(dir, newest)).size - 3);
+
+    const reports: string[] = [];
+    const reopened = await openStorage(dir, { report: (m) => reports.push(m) });
+    assert.equal(stateText(reopened.replica), (await expectedStates(70)).get(70));
+    assert.deepEqual(reopened.storage.recovery.snapshotClock, { alpha: 30 });
+    assert.equal(reopened.storage.recovery.replayed, 40);
+    assert.deepEqual(reopened.storage.recovery.badSnapshots.map((s) => s.file), [newest]);
+    assert.match(reports.join('\n'), /unreadable .*falling back to the previous one/);
+    assert.ok(existsSync(join(dir, 'damaged', newest)));
+    await reopened.storage.close();
+  });
+
+  it('recovers after a crash between writing a snapshot and deleting what it made obsolete', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never', replica: { now: () => 0 } });
+    for (const [from, to] of [[1, 40], [41, 80], [81, 120]]) {
+      await applyUpdates(replica, from, to);
+      await storage.writeSnapshot();
+    }
+    const before = readdirSync(dir).filter((f) => /^(log|snap)-/.test(f));
+    const saved = new Map(before.map((f) => [f, readFileSync(join(dir, f))]));
+    await applyUpdates(replica, 121, 130);
+    await storage.writeSnapshot();
+    await storage.close();
+    const deleted = before.filter((f) => !existsSync(join(dir, f)));
+    assert.ok(deleted.some((f) => f.startsWith('log-')) && deleted.some((f) => f.startsWith('snap-')), 'compaction deleted nothing');
+    // As the directory would be had the process died right after the rename: old files still there,
+    // and an interrupted write of a later snapshot.
+    for (const f of deleted) writeFileSync(join(dir, f), saved.get(f) as Buffer);
+    writeFileSync(join(dir, 'snap-000099.snap.tmp'), 'half a snapshot');
+
+    const reopened = await openStorage(dir);
+    assert.equal(stateText(reopened.replica), (await expectedStates(130)).get(130));
+    assert.deepEqual(reopened.storage.recovery.snapshotClock, { alpha: 130 });
+    assert.equal(reopened.storage.recovery.replayed, 0);
+    assert.deepEqual(reopened.storage.recovery.cut, []);
+    assert.ok(!existsSync(join(dir, 'snap-000099.snap.tmp')));
+    await reopened.storage.writeSnapshot();
+    for (const f of deleted) assert.ok(!existsSync(join(dir, f)), `${f} was not compacted on the next snapshot`);
+    await reopened.storage.close();
+  });
+
+  it('drops a log segment whose header a crash left unwritten, and goes on writing', async () => {
+    const dir = tempDir();
+    await runUpdates(dir, 1, 5);
+    writeFileSync(join(dir, 'log-000002.wal'), '');
+    const { storage, replica } = await openStorage(dir);
+    assert.deepEqual(storage.recovery.cut, [{ file: 'log-000002.wal', offset: 0, reason: 'no header' }]);
+    await replica.update(updateFor(6));
+    await storage.close();
+    const again = await openStorage(dir);
+    assert.equal(stateText(again.replica), (await expectedStates(6)).get(6));
+    await again.storage.close();
+  });
+
+  it('refuses files written by a newer storage format instead of cutting them', async () => {
+    const dir = tempDir();
+    await runUpdates(dir, 1, 2);
+    writeFileSync(join(dir, 'log-000002.wal'), encodeJsonFrame({ format: 'minidote-log', version: 2, segment: 2 }));
+    await assert.rejects(openStorage(dir), (error: Error) => {
+      assert.equal((error as { kind?: string }).kind, 'storage');
+      assert.match(error.message, /log-000002\.wal was written by a newer Minidote \(storage format 2/);
+      return true;
+    });
+    assert.ok(existsSync(join(dir, 'log-000002.wal')));
+    assert.ok(!existsSync(join(dir, 'lock')), 'a failed open must release the lock');
+  });
+
+  it('refuses to start from an incomplete log when no snapshot is readable', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    for (const to of [10, 20, 30]) {
+      await applyUpdates(replica, to - 9, to);
+      await storage.writeSnapshot();
+    }
+    await storage.close();
+    assert.ok(!existsSync(join(dir, FIRST_SEGMENT)), 'compaction should have removed the first segment');
+    for (const f of readdirSync(dir).filter((name) => name.startsWith('snap-'))) flipByte(join(dir, f), 20);
+    await assert.rejects(openStorage(dir), /no readable snapshot, and the log starts at log-\d+\.wal/);
+  });
+});
