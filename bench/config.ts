@@ -1,0 +1,42 @@
+/**
+ * Benchmark sizes. MINIDOTE_BENCH_SCALE multiplies every workload size of issue 8 (1 = the issue's
+ * sizes; 0.1 for a quick run). Figures that are "per 100k" or "per op" are normalised, so they stay
+ * comparable across scales; absolute times are not.
+ */
+export const SCALE = parseScale(process.env.MINIDOTE_BENCH_SCALE);
+
+function parseScale(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 1;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || value > 10) {
+    throw new Error(`MINIDOTE_BENCH_SCALE must be a number in (0, 10], got "${text}"`);
+  }
+  return value;
+}
+
+export function scaled(full: number, minimum: number): number {
+  return Math.max(minimum, Math.round(full * SCALE));
+}
+
+export const SIZES = {
+  /** Workload 1: single-op transactions per type. */
+  localOps: scaled(100_000, 1_000),
+  /** Workload 2: sequential one-op updates timed end to end. */
+  latencySamples: scaled(2_000, 200),
+  /** Workload 3: updates issued by each of the 5 replicas. */
+  burstPerReplica: scaled(10_000, 500),
+  /** Workload 4: transactions missed by the offline replica. */
+  catchUpTxns: scaled(100_000, 1_000),
+  /** Workload 5: log records to recover, and the tail after a snapshot. */
+  recoveryRecords: scaled(100_000, 1_000),
+  recoveryTail: scaled(1_000, 100),
+  /** Workload 6: transactions written by the 32 writers together. */
+  durableTxns: scaled(100_000, 2_000),
+  durableWriters: 32,
+  /** Workload 7. */
+  memorySetElements: scaled(100_000, 5_000),
+  memoryClockReplicas: scaled(1_000, 200),
+} as const;
+
+/** Every call into a child process must answer within this; a hung workload fails instead of hanging the run. */
+export const CALL_TIMEOUT_MS = 180_000;

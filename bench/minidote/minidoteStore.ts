@@ -1,0 +1,65 @@
+import { Json } from '../../src/core/json';
+import { Replica } from '../../src/core/replica';
+import { leq } from '../../src/core/vectorClock';
+import { MinidoteNode } from '../../src/node/minidoteNode';
+import { FsyncPolicy } from '../../src/storage';
+import { BenchOp, toUpdate } from '../ops';
+import { BenchStore, ProgressClock } from '../store';
+
+/** Every object's user-visible value, in a canonical order. */
+export function replicaValues(replica: Replica): Json {
+  return replica
+    .listObjects()
+    .map((key) => [`${key.type}:${key.bucket}/${key.key}`, replica.value(key)] as [string, Json])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A running Minidote node (replica + durable log + network), driven through its public API. */
+export class MinidoteStore implements BenchStore {
+  private constructor(private readonly node: MinidoteNode) {}
+
+  static async open(dataDir: string, id: string, fsync: FsyncPolicy): Promise<MinidoteStore> {
+    return new MinidoteStore(await MinidoteNode.open({ dataDir, id, fsync }));
+  }
+
+  get id(): string {
+    return this.node.id;
+  }
+
+  async write(ops: readonly BenchOp[]): Promise<void> {
+    await Promise.all(ops.map((op) => this.node.update([toUpdate(op)])));
+  }
+
+  progress(): ProgressClock {
+    return { ...this.node.replica.clock };
+  }
+
+  covers(target: ProgressClock): boolean {
+    return leq(target, this.node.replica.clock);
+  }
+
+  onChange(listener: () => void): () => void {
+    const subscription = this.node.onDidChange(listener);
+    return () => subscription.dispose();
+  }
+
+  values(): Json {
+    return replicaValues(this.node.replica);
+  }
+
+  listen(): Promise<string> {
+    return this.node.listen('127.0.0.1', 0);
+  }
+
+  connect(url: string): void {
+    this.node.connectPeer(url);
+  }
+
+  disconnect(url: string): void {
+    this.node.disconnectPeer(url);
+  }
+
+  close(): Promise<void> {
+    return this.node.close();
+  }
+}

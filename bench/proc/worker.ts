@@ -1,0 +1,43 @@
+import { FsyncPolicy } from '../../src/storage';
+import { BenchOp, OpKind } from '../ops';
+import { ProgressClock } from '../store';
+import { durableThroughput, serialFsyncLoop } from '../workloads/durable';
+import { minidoteApply, yjsApply } from '../workloads/localApply';
+import { clockMemory, setMemory } from '../workloads/memory';
+import { openMinidote, openYjs, prepareMinidote, prepareYjs } from '../workloads/recovery';
+import { PeerHost, System } from './peerHost';
+import { serve } from './rpc';
+
+/**
+ * Entry of every child process the bench starts. What a child can do is this object: host one
+ * replica for the network workloads, or run one self-contained measurement.
+ */
+const host = new PeerHost();
+
+const api = {
+  open: (system: System, id: string, fsync: FsyncPolicy) => host.open(system, id, fsync),
+  listen: () => host.listen(),
+  connect: (url: string) => host.connect(url),
+  disconnect: (url: string) => host.disconnect(url),
+  write: (ops: BenchOp[]) => host.write(ops),
+  burst: (replica: number, count: number, group: number) => host.burst(replica, count, group),
+  arm: (target: ProgressClock) => host.arm(target),
+  reached: () => host.reached(),
+  progress: () => host.progress(),
+  digest: () => host.digest(),
+  startEcho: () => host.startEcho(),
+  minidoteApply: (kind: OpKind, n: number, durable: boolean) => minidoteApply(kind, n, durable),
+  yjsApply: (kind: OpKind, n: number, durable: boolean) => yjsApply(kind, n, durable),
+  prepareMinidote: (n: number, tail: number) => prepareMinidote(n, tail),
+  prepareYjs: (n: number, tail: number) => prepareYjs(n, tail),
+  openMinidote: (dataDir: string) => openMinidote(dataDir),
+  openYjs: (path: string) => openYjs(path),
+  durableThroughput: (policy: FsyncPolicy, writers: number, total: number) => durableThroughput(policy, writers, total),
+  serialFsyncLoop: (recordBytes: number, count: number) => serialFsyncLoop(recordBytes, count),
+  setMemory: (system: System, n: number) => setMemory(system, n),
+  clockMemory: (system: System, k: number) => clockMemory(system, k),
+};
+
+export type WorkerApi = typeof api;
+
+serve(api, () => host.close());

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { WorkerApi } from '../proc/worker';
+import { Child } from '../proc/rpc';
+
+export type Worker = Child<WorkerApi>;
+
+const ENTRY = join(__dirname, '..', 'proc', 'worker.ts');
+
+/** Starts and stops the child processes of the workloads; nothing outlives `stopAll`. */
+export class Workers {
+  private readonly running = new Set<Worker>();
+  private count = 0;
+
+  start(label: string, nodeFlags: string[] = []): Worker {
+    const worker = Child.start<WorkerApi>(ENTRY, [], `${label}#${++this.count}`, nodeFlags);
+    this.running.add(worker);
+    return worker;
+  }
+
+  async stop(worker: Worker): Promise<void> {
+    this.running.delete(worker);
+    await worker.stop();
+  }
+
+  /** Runs one measurement in a fresh child and stops it. */
+  async once<T>(run: (worker: Worker) => Promise<T>, nodeFlags: string[] = []): Promise<T> {
+    const worker = this.start('job', nodeFlags);
+    try {
+      return await run(worker);
+    } finally {
+      await this.stop(worker);
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((w) => this.stop(w)));
+  }
+}
