@@ -25,7 +25,7 @@ describe('storage: a writer killed with SIGKILL', function () {
     let reference: ReferenceReplica | undefined;
     let recovered = 0;
     for (const [round, settings] of ROUNDS.entries()) {
-      const killAfter = 100 + Math.floor(Math.random() * 1200);
+      const killAfter = 200 + Math.floor(Math.random() * 1800);
       const where = `round ${round + 1} (${JSON.stringify(settings)}, killed after ${killAfter} acks)`;
       const child = spawnFixture('writer.ts', [
         dir,

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { Replica } from '../../src/core/replica';
+import { Transaction, sequenceOf } from '../../src/core/transaction';
+import { openStorage } from '../../src/storage';
+import { stateText, updateFor } from './fixtures/workload';
+import { removeTempDirs, tempDir } from './helpers';
+
+const EVERY = 100;
+
+/** Runs updates one after the other, yielding to I/O now and then as a live replica would. */
+async function busyReplica(replica: Replica, from: number, to: number): Promise<void> {
+  for (let n = from; n <= to; n++) {
+    await replica.update(updateFor(n));
+    if (n % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Finished log segments or snapshots (not a snapshot still being written to its .tmp file). */
+function files(dir: string, kind: 'log' | 'snap'): string[] {
+  return readdirSync(dir).filter((f) => new RegExp(`^${kind}-\\d+\\.(wal|snap)$`).test(f));
+}
+
+describe('storage: snapshots and compaction', function () {
+  this.timeout(60_000);
+  afterEach(removeTempDirs);
+
+  it('compacts the log into snapshots so disk use stays bounded, and reopens to the same state', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never', snapshotEvery: EVERY });
+    await busyReplica(replica, 1, 3000);
+    assert.ok(storage.stats().snapshotAt !== null, 'no automatic snapshot was taken');
+    assert.ok(files(dir, 'snap').length <= 2, readdirSync(dir).join(' '));
+    // Two snapshots in a row: the log since the older one is empty, and nothing else is left.
+    await storage.writeSnapshot();
+    await storage.writeSnapshot();
+    const stats = storage.stats();
+    assert.equal(stats.logRecords, 0);
+    assert.deepEqual([files(dir, 'snap').length, files(dir, 'log').length], [2, 2], readdirSync(dir).join(' '));
+    assert.ok(stats.diskBytes <= stats.logBytes + stats.snapshotBytes + 1024, JSON.stringify(stats));
+    const before = stateText(replica);
+    await storage.close();
+
+    const reopened = await openStorage(dir);
+    assert.equal(stateText(reopened.replica), before);
+    assert.equal(reopened.storage.recovery.replayed, 0);
+    await reopened.storage.close();
+  });
+
+  it('keeps the records a peer still needs, and says when the log can no longer serve one', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    storage.setRetention({ alpha: 250 });
+    for (let n = 100; n <= 1000; n += 100) {
+      await busyReplica(replica, n - 99, n);
+      await storage.writeSnapshot(); // the log now has one segment per 100 updates
+    }
+    const since250 = storage.transactionsSince({ alpha: 250 });
+    assert.deepEqual(since250?.map(sequenceOf), Array.from({ length: 750 }, (_, i) => 251 + i));
+    assert.deepEqual(storage.transactionsSince({ alpha: 1000 }), []);
+    assert.equal(storage.transactionsSince({ alpha: 199 }), undefined, 'records up to 200 are compacted away');
+
+    storage.setRetention(undefined);
+    assert.equal(storage.transactionsSince({ alpha: 250 }), undefined);
+    assert.equal(storage.stats().logRecords, 100, 'the log since the fallback snapshot');
+    await storage.close();
+  });
+
+  it('persists a snapshot installed from a peer together with what the replica delivered right after it', async () => {
+    const peer = new Replica('beta', { now: () => 0 });
+    const sent: Transaction[] = [];
+    peer.onChange((change) => {
+      if (change.kind === 'transaction') sent.push(change.transaction);
+    });
+    for (let n = 1; n <= 20; n++) await peer.update(updateFor(n));
+    const snapshot = peer.exportState();
+    for (let n = 21; n <= 23; n++) await peer.update(updateFor(n));
+
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    assert.equal(replica.receive(sent[21]), 'buffered');
+    assert.equal(replica.receive(sent[20]), 'buffered');
+    replica.importState(snapshot); // delivers 21 and 22 from the causal buffer
+    await storage.writeSnapshot(snapshot);
+    assert.equal(replica.receive(sent[22]), 'delivered');
+    assert.deepEqual(storage.transactionsSince({ beta: 20 })?.map(sequenceOf), [21, 22, 23]);
+    assert.equal(storage.transactionsSince({}), undefined, 'the log never held what the snapshot brought');
+    await storage.close();
+
+    const reopened = await openStorage(dir);
+    assert.equal(stateText(reopened.replica), stateText(peer));
+    assert.deepEqual(reopened.storage.recovery.snapshotClock, { beta: 20 });
+    assert.equal(reopened.storage.recovery.replayed, 3);
+    await reopened.storage.close();
+  });
+
+  it('recovers the state from before an install that crashed before its snapshot was written', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    await replica.update(updateFor(1));
+    const before = stateText(replica);
+    const peer = new Replica('beta');
+    peer.receive((storage.transactionsSince({}) as Transaction[])[0]);
+    for (let n = 1; n <= 5; n++) await peer.update(updateFor(n));
+    replica.importState(peer.exportState());
+    await replica.update(updateFor(2)); // logged after the install, depends on it
+    await storage.close();
+
+    const reports: string[] = [];
+    const reopened = await openStorage(dir, { report: (m) => reports.push(m) });
+    assert.equal(stateText(reopened.replica), before);
+    assert.equal(reopened.storage.recovery.skipped, 1);
+    assert.match(reports.join('\n'), /left out 1 logged transaction/);
+    await reopened.storage.close();
+  });
+
+  it('refuses to write a snapshot the replica does not hold', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    await replica.update(updateFor(1));
+    await assert.rejects(storage.writeSnapshot({ clock: { beta: 3 }, objects: [] }), /install it with replica\.importState first/);
+    await storage.close();
+    await assert.rejects(storage.writeSnapshot(), /closed/);
+  });
+});
