@@ -70,7 +70,7 @@ export function removeInterruptedWrites(dir: string): void {
   for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
 }
 
-export const DAMAGED_DIR = 'damaged';
+const DAMAGED_DIR = 'damaged';
 
 /** Moves a file that recovery will not use into `damaged/`, for inspection; returns its new path. */
 export function moveAside(dir: string, path: string): string {

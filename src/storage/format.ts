@@ -40,9 +40,11 @@ export function numberedFiles(dir: string, kind: keyof typeof NUMBERED): number[
  * newer release is a hard error, because cutting such a file off would destroy good data.
  */
 export function checkHeader(value: unknown, format: FileFormat, file: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Damage('header is not an object');
-  const header = value as Record<string, unknown>;
-  if (header.format !== format) throw new Damage(`header names format ${JSON.stringify(header.format)}, expected ${format}`);
+  if (!isRecord(value)) throw new Damage('header is not an object');
+  const header = value;
+  if (header.format !== format) {
+    throw new Damage(`header names format ${JSON.stringify(header.format)}, expected ${format}`);
+  }
   const version = header.version;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
     throw new Damage(`header has no valid format version`);
@@ -50,7 +52,8 @@ export function checkHeader(value: unknown, format: FileFormat, file: string): R
   if (version > FORMAT_VERSION) {
     throw new MinidoteError(
       'storage',
-      `${file} was written by a newer Minidote (storage format ${version}; this release reads format ${FORMAT_VERSION}): upgrade Minidote to open it`,
+      `${file} was written by a newer Minidote (storage format ${version}; this release reads format ` +
+        `${FORMAT_VERSION}): upgrade Minidote to open it`,
     );
   }
   return header;
@@ -58,7 +61,9 @@ export function checkHeader(value: unknown, format: FileFormat, file: string): R
 
 export function headerNumber(header: Record<string, unknown>, field: string): number {
   const value = header[field];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Damage(`header field ${field} is not a number`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new Damage(`header field ${field} is not a number`);
+  }
   return value;
 }
 
@@ -68,6 +73,10 @@ export function headerClock(header: Record<string, unknown>, field: string): Vec
   } catch {
     throw new Damage(`header field ${field} is not a vector clock`);
   }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function parseJson(payload: Buffer): unknown {

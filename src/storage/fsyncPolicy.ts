@@ -17,7 +17,7 @@ export type FsyncPolicy = 'always' | 'never' | { readonly intervalMs: number };
  */
 export const DEFAULT_FSYNC: FsyncPolicy = 'always';
 
-export const DEFAULT_FSYNC_INTERVAL_MS = 1000;
+const DEFAULT_FSYNC_INTERVAL_MS = 1000;
 const MAX_INTERVAL_MS = 3_600_000;
 
 /** Reads a policy from a setting or flag: `always`, `never`, `interval` or `interval:MS`. */
@@ -42,7 +42,8 @@ export function checkFsyncPolicy(policy: FsyncPolicy): FsyncPolicy {
     return policy;
   }
   throw new InvalidInputError(
-    `fsync policy ${JSON.stringify(policy)} is not valid: use 'always', 'never' or { intervalMs } with an integer from 1 to ${MAX_INTERVAL_MS}`,
+    `fsync policy ${JSON.stringify(policy)} is not valid: ` +
+      `use 'always', 'never' or { intervalMs } with an integer from 1 to ${MAX_INTERVAL_MS}`,
   );
 }
 

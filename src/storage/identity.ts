@@ -6,7 +6,7 @@ import { validateReplicaId } from '../core/replica';
 import { diskError, writeFileAtomically } from './files';
 import { Damage, FORMAT_VERSION, checkHeader, numberedFiles } from './format';
 
-export const IDENTITY_FILE = 'replica.json';
+const IDENTITY_FILE = 'replica.json';
 
 /**
  * The replica id kept in the directory: transactions in the log and peers' clocks refer to it, so
@@ -18,7 +18,8 @@ export async function resolveReplicaId(dir: string, wanted: string | undefined):
   if (stored !== undefined) {
     if (wanted !== undefined && wanted !== stored) {
       throw new InvalidInputError(
-        `data directory ${dir} belongs to replica "${stored}", not "${wanted}": use id "${stored}" or another directory`,
+        `data directory ${dir} belongs to replica "${stored}", not "${wanted}": ` +
+          `use id "${stored}" or another directory`,
       );
     }
     return stored;
@@ -30,7 +31,8 @@ export async function resolveReplicaId(dir: string, wanted: string | undefined):
     );
   }
   const id = wanted ?? randomBytes(5).toString('hex');
-  await writeFileAtomically(join(dir, IDENTITY_FILE), `${JSON.stringify({ format: 'minidote-replica', version: FORMAT_VERSION, id })}\n`);
+  const content = { format: 'minidote-replica', version: FORMAT_VERSION, id };
+  await writeFileAtomically(join(dir, IDENTITY_FILE), `${JSON.stringify(content)}\n`);
   return id;
 }
 
@@ -51,7 +53,8 @@ function readStoredId(dir: string): string | undefined {
     if (error instanceof MinidoteError && error.kind === 'storage') throw error;
     throw new MinidoteError(
       'storage',
-      `${path} is damaged (${errorMessage(error)}): restore it from a backup, or write {"format":"minidote-replica","version":${FORMAT_VERSION},"id":"ID"} with the replica's id`,
+      `${path} is damaged (${errorMessage(error)}): restore it from a backup, or write ` +
+        `{"format":"minidote-replica","version":${FORMAT_VERSION},"id":"ID"} with the replica's id`,
     );
   }
 }

@@ -1,9 +1,9 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MinidoteError } from '../core/errors';
 import { diskError } from './files';
 
-export const LOCK_FILE = 'lock';
+const LOCK_FILE = 'lock';
 
 /** Another live process (or this one) has the data directory open. */
 export class StorageLockedError extends MinidoteError {
@@ -25,17 +25,23 @@ export interface DirectoryLock {
   release(): void;
 }
 
+/** Lock files this process holds (absolute paths). */
+const heldHere = new Set<string>();
+
 /**
  * Takes `dir/lock`, which holds the owner's pid. The file is written under a private name and then
  * hard-linked into place, so it appears with its content or not at all, and only one of several
  * racing processes can create it. A lock whose pid is no longer running is stale and taken over.
  */
 export function acquireLock(dir: string): DirectoryLock {
-  const path = join(dir, LOCK_FILE);
+  const path = resolve(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreate(path)) return { release: () => release(path) };
+    if (tryCreate(path)) {
+      heldHere.add(path);
+      return { release: () => release(path) };
+    }
     const holder = readHolder(path);
-    if (holder !== undefined && isRunning(holder)) throw new StorageLockedError(dir, holder);
+    if (holder !== undefined && isHolding(holder, path)) throw new StorageLockedError(dir, holder);
     takeOverStale(dir, path, holder);
   }
   throw new MinidoteError('storage', `could not take the lock ${path}: it keeps changing hands; try again`);
@@ -68,6 +74,14 @@ function readHolder(path: string): number | undefined {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/**
+ * Our own pid in a lock we did not take is stale: a previous process had the same pid, as happens
+ * to a container's main process across restarts.
+ */
+function isHolding(pid: number, path: string): boolean {
+  return pid === process.pid ? heldHere.has(path) : isRunning(pid);
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -91,7 +105,7 @@ function takeOverStale(dir: string, path: string, stalePid: number | undefined):
     throw diskError(`could not take over the stale lock ${path}`, error);
   }
   const holder = readHolder(moved);
-  if (holder !== undefined && holder !== stalePid && isRunning(holder)) {
+  if (holder !== undefined && holder !== stalePid && isHolding(holder, path)) {
     try {
       linkSync(moved, path);
     } catch {
@@ -104,5 +118,6 @@ function takeOverStale(dir: string, path: string, stalePid: number | undefined):
 }
 
 function release(path: string): void {
+  heldHere.delete(path);
   if (readHolder(path) === process.pid) unlinkSync(path);
 }

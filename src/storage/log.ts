@@ -71,7 +71,10 @@ export class TransactionLog {
   append(txn: Transaction): void {
     const active = this.active;
     if (this.closed) {
-      throw new MinidoteError('storage', `the transaction log in ${this.dir} is closed, so the transaction was not applied`);
+      throw new MinidoteError(
+        'storage',
+        `the transaction log in ${this.dir} is closed, so the transaction was not applied`,
+      );
     }
     const frame = encodeRecord(txn);
     try {
@@ -83,7 +86,8 @@ export class TransactionLog {
         // Harmless if this fails too: the next record overwrites from `bytes`, and recovery cuts
         // whatever a crash leaves past the last whole record.
       }
-      throw diskError(`could not write to the transaction log ${active.path}, so the transaction was not applied`, error);
+      const action = `could not write to the transaction log ${active.path}, so the transaction was not applied`;
+      throw diskError(action, error);
     }
     noteRecord(active, txn, frame.length);
     this.appended++;
@@ -150,7 +154,8 @@ export class TransactionLog {
         return undefined;
       }
       if (scan.damage) {
-        this.report(`${info.path} is damaged at offset ${scan.damage.offset} (${scan.damage.reason}); it cannot serve peers`);
+        const { offset, reason } = scan.damage;
+        this.report(`${info.path} is damaged at offset ${offset} (${reason}); it cannot serve peers`);
         return undefined;
       }
       for (const { txn } of scan.records) if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);

@@ -1,10 +1,10 @@
 import { errorMessage } from '../core/errors';
 import { isTypeName } from '../core/crdt/registry';
-import { isJson } from '../core/json';
+import { Json, isJson } from '../core/json';
 import { validateTransaction } from '../core/replica';
-import { Effect, Transaction } from '../core/transaction';
+import { Effect, ObjectKey, Transaction } from '../core/transaction';
 import { parseClock } from '../core/vectorClock';
-import { Damage, parseJson } from './format';
+import { Damage, isRecord, parseJson } from './format';
 import { encodeJsonFrame } from './frames';
 
 /** One log record: the transaction exactly as every replica applies it, nothing else. */
@@ -20,8 +20,8 @@ export function encodeRecord(txn: Transaction): Buffer {
 /** Rebuilds a logged transaction, checked down to each effect's shape; Damage if anything is off. */
 export function decodeRecord(payload: Buffer): Transaction {
   const value = parseJson(payload);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Damage('record is not an object');
-  const { origin, clock, at, effects } = value as Record<string, unknown>;
+  if (!isRecord(value)) throw new Damage('record is not an object');
+  const { origin, clock, at, effects } = value;
   if (typeof origin !== 'string' || typeof at !== 'number' || !Array.isArray(effects)) {
     throw new Damage('record lacks origin, at or effects');
   }
@@ -35,11 +35,21 @@ export function decodeRecord(payload: Buffer): Transaction {
 }
 
 function decodeEffect(value: unknown): Effect {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Damage('effect is not an object');
-  const { bucket, key, type, effect } = value as Record<string, unknown>;
-  if (typeof bucket !== 'string' || typeof key !== 'string' || typeof type !== 'string' || !isJson(effect)) {
-    throw new Damage('effect lacks bucket, key, type or effect');
+  const { key, content } = decodeKeyed(value, 'effect');
+  return { ...key, effect: content };
+}
+
+/**
+ * An object's key plus one JSON field (a logged effect, or an object's state in a snapshot),
+ * from untrusted JSON; Damage if the shape is off.
+ */
+export function decodeKeyed(value: unknown, field: 'effect' | 'state'): { key: ObjectKey; content: Json } {
+  if (!isRecord(value)) throw new Damage(`${field} entry is not an object`);
+  const { bucket, key, type } = value;
+  const content = value[field];
+  if (typeof bucket !== 'string' || typeof key !== 'string' || typeof type !== 'string' || !isJson(content)) {
+    throw new Damage(`${field} entry lacks bucket, key, type or ${field}`);
   }
-  if (!isTypeName(type)) throw new Damage(`effect has unknown type ${JSON.stringify(type)}`);
-  return { bucket, key, type, effect };
+  if (!isTypeName(type)) throw new Damage(`${field} entry has unknown type ${JSON.stringify(type)}`);
+  return { key: { bucket, key, type }, content };
 }

@@ -54,7 +54,12 @@ export function recover(dir: string, replica: Replica, say: (message: string) =>
   return { report, segments: [...history, ...live], snapshots, firstLive };
 }
 
-function loadNewestSnapshot(dir: string, replica: Replica, report: RecoveryReport, say: (m: string) => void): SnapshotInfo[] {
+function loadNewestSnapshot(
+  dir: string,
+  replica: Replica,
+  report: RecoveryReport,
+  say: (m: string) => void,
+): SnapshotInfo[] {
   const numbers = numberedFiles(dir, 'snap').reverse();
   for (let i = 0; i < numbers.length; i++) {
     const file = snapshotFile(numbers[i]);
@@ -114,7 +119,8 @@ function replay(
       throw new MinidoteError(
         'storage',
         `cannot recover ${dir}: there is no readable snapshot, and the log starts at ${file}, after transactions ` +
-          `that were compacted away. Restore the directory from a backup, or move it away and start a replica with a new id`,
+          'that were compacted away. Restore the directory from a backup, or move it away and start a replica ' +
+          'with a new id',
       );
     }
     for (const { offset, txn } of scan.records) {
@@ -137,7 +143,10 @@ function replay(
     break;
   }
   if (report.skipped > 0) {
-    say(`left out ${report.skipped} logged transaction(s) whose causal dependencies are missing, the first in ${firstSkip}; peers can resend them`);
+    say(
+      `left out ${report.skipped} logged transaction(s) whose causal dependencies are missing, ` +
+        `the first in ${firstSkip}; peers can resend them`,
+    );
   }
   return kept;
 }

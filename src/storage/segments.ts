@@ -51,7 +51,8 @@ export function scanSegment(dir: string, number: number, limit?: number): Segmen
   const data = limit === undefined ? whole : whole.subarray(0, limit);
   const first = readFrame(data, 0);
   if (first.kind !== 'frame') {
-    return { data, records: [], damage: { offset: 0, reason: first.kind === 'end' ? 'no header' : `header: ${first.reason}` } };
+    const reason = first.kind === 'end' ? 'no header' : `header: ${first.reason}`;
+    return { data, records: [], damage: { offset: 0, reason } };
   }
   let info: SegmentInfo;
   try {

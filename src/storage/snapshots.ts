@@ -1,11 +1,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isJson } from '../core/json';
 import { ReplicaSnapshot, StoredObject } from '../core/replica';
-import { isTypeName } from '../core/crdt/registry';
 import { writeFileAtomically } from './files';
-import { Damage, FORMAT_VERSION, checkHeader, headerClock, headerNumber, parseJson, snapshotFile } from './format';
+import {
+  Damage,
+  FORMAT_VERSION,
+  checkHeader,
+  headerClock,
+  headerNumber,
+  isRecord,
+  parseJson,
+  snapshotFile,
+} from './format';
 import { encodeJsonFrame, readFrame } from './frames';
+import { decodeKeyed } from './records';
 
 export interface SnapshotInfo {
   /** The first log segment whose records the snapshot does not contain (also the file's number). */
@@ -20,11 +28,16 @@ export interface SnapshotInfo {
  * Writes a snapshot atomically and durably (temp file, fsync, rename, fsync of the directory),
  * whatever the log's fsync policy: compaction deletes log segments on the strength of it.
  */
-export async function writeSnapshotFile(dir: string, fromSegment: number, state: ReplicaSnapshot): Promise<SnapshotInfo> {
+export async function writeSnapshotFile(
+  dir: string,
+  fromSegment: number,
+  state: ReplicaSnapshot,
+): Promise<SnapshotInfo> {
   const path = join(dir, snapshotFile(fromSegment));
   const at = Date.now();
   const header = { format: 'minidote-snapshot', version: FORMAT_VERSION, fromSegment, clock: state.clock, at };
-  const data = Buffer.concat([encodeJsonFrame(header), encodeJsonFrame({ clock: state.clock, objects: state.objects })]);
+  const body = { clock: state.clock, objects: state.objects };
+  const data = Buffer.concat([encodeJsonFrame(header), encodeJsonFrame(body)]);
   await writeFileAtomically(path, data);
   return { number: fromSegment, path, bytes: data.length, at };
 }
@@ -36,16 +49,18 @@ export function readSnapshotFile(dir: string, number: number): { info: SnapshotI
   const first = readFrame(data, 0);
   if (first.kind !== 'frame') throw new Damage(first.kind === 'end' ? 'empty file' : `header: ${first.reason}`);
   const header = checkHeader(parseJson(first.payload), 'minidote-snapshot', path);
-  if (headerNumber(header, 'fromSegment') !== number) throw new Damage(`header names segment ${String(header.fromSegment)}`);
+  if (headerNumber(header, 'fromSegment') !== number) {
+    throw new Damage(`header names segment ${String(header.fromSegment)}`);
+  }
   const clock = headerClock(header, 'clock');
   const body = readFrame(data, first.next);
-  if (body.kind !== 'frame') throw new Damage(body.kind === 'end' ? 'no state after the header' : `state: ${body.reason}`);
+  if (body.kind !== 'frame') {
+    throw new Damage(body.kind === 'end' ? 'no state after the header' : `state: ${body.reason}`);
+  }
   if (body.next !== data.length) throw new Damage('unexpected bytes after the state');
   const state = parseJson(body.payload);
-  if (state === null || typeof state !== 'object' || !Array.isArray((state as { objects?: unknown }).objects)) {
-    throw new Damage('state has no object list');
-  }
-  const objects = (state as { objects: unknown[] }).objects.map(storedObject);
+  if (!isRecord(state) || !Array.isArray(state.objects)) throw new Damage('state has no object list');
+  const objects = state.objects.map(storedObject);
   return { info: { number, path, bytes: data.length, at: headerNumber(header, 'at') }, state: { clock, objects } };
 }
 
@@ -58,11 +73,6 @@ export function snapshotOnDisk(dir: string, number: number): SnapshotInfo {
 
 /** Shape check only: the replica's importState decodes each state and refuses bad ones. */
 function storedObject(value: unknown): StoredObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Damage('object entry is not an object');
-  const { bucket, key, type, state } = value as Record<string, unknown>;
-  if (typeof bucket !== 'string' || typeof key !== 'string' || typeof type !== 'string' || !isJson(state)) {
-    throw new Damage('object entry lacks bucket, key, type or state');
-  }
-  if (!isTypeName(type)) throw new Damage(`object entry has unknown type ${JSON.stringify(type)}`);
-  return { bucket, key, type, state };
+  const { key, content } = decodeKeyed(value, 'state');
+  return { ...key, state: content };
 }

@@ -43,7 +43,10 @@ export interface StorageStats {
  * Opens (creating if needed) a replica's data directory: takes its lock, reads or creates its id,
  * recovers its state, and returns the replica wired to log every transaction it delivers.
  */
-export async function openStorage(dir: string, options: OpenOptions = {}): Promise<{ storage: Storage; replica: Replica }> {
+export async function openStorage(
+  dir: string,
+  options: OpenOptions = {},
+): Promise<{ storage: Storage; replica: Replica }> {
   const fsync = checkFsyncPolicy(options.fsync ?? DEFAULT_FSYNC);
   const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
@@ -104,7 +107,8 @@ export class Storage {
     const recovered = recover(dir, this.replica, settings.report);
     this.recovery = recovered.report;
     this.snapshots = recovered.snapshots;
-    this.log = new TransactionLog(dir, recovered.segments, recovered.firstLive, this.replica.clock, settings.fsync, settings.report);
+    const { segments, firstLive } = recovered;
+    this.log = new TransactionLog(dir, segments, firstLive, this.replica.clock, settings.fsync, settings.report);
     this.subscription = this.replica.onChange((change) => this.onReplicaChange(change));
   }
 
@@ -192,7 +196,8 @@ export class Storage {
     const plan = this.planSnapshot(given);
     if (!plan) return;
     const info = await writeSnapshotFile(this.dir, plan.fromSegment, plan.state);
-    this.snapshots = [info, ...this.snapshots.filter((s) => s.number !== info.number)].sort((a, b) => b.number - a.number);
+    const others = this.snapshots.filter((s) => s.number !== info.number);
+    this.snapshots = [info, ...others].sort((a, b) => b.number - a.number);
     this.compact();
   }
 
@@ -228,7 +233,8 @@ export class Storage {
       this.snapshots = [newest, fallback].filter((s): s is SnapshotInfo => s !== undefined);
       if (fallback) this.log.dropSegments(fallback.number, this.retention);
     } catch (error) {
-      this.settings.report(`compaction of ${this.dir} failed, will retry after the next snapshot: ${errorMessage(error)}`);
+      const why = errorMessage(error);
+      this.settings.report(`compaction of ${this.dir} failed (retried after the next snapshot): ${why}`);
     }
   }
 

@@ -118,7 +118,8 @@ describe('storage: snapshots and compaction', function () {
     const dir = tempDir();
     const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
     await replica.update(updateFor(1));
-    await assert.rejects(storage.writeSnapshot({ clock: { beta: 3 }, objects: [] }), /install it with replica\.importState first/);
+    const foreign = { clock: { beta: 3 }, objects: [] };
+    await assert.rejects(storage.writeSnapshot(foreign), /install it with replica\.importState first/);
     await storage.close();
     await assert.rejects(storage.writeSnapshot(), /closed/);
   });

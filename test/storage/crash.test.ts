@@ -43,9 +43,11 @@ describe('storage: a writer killed with SIGKILL', function () {
       const { storage, replica } = await openStorage(dir, { fsync: 'never' });
       try {
         const n = entry(replica.clock, id);
-        assert.ok(n >= Math.max(...acked), `${where}: recovered ${n} updates, but ${Math.max(...acked)} were acknowledged`);
+        const lastAcked = Math.max(...acked);
+        assert.ok(n >= lastAcked, `${where}: recovered ${n} updates, but ${lastAcked} were acknowledged`);
         reference ??= new ReferenceReplica(id);
-        assert.equal(stateText(replica), await reference.stateAfter(n), `${where}: state is not the workload's first ${n} updates`);
+        const expected = await reference.stateAfter(n);
+        assert.equal(stateText(replica), expected, `${where}: state is not the workload's first ${n} updates`);
         assert.deepEqual(storage.recovery.cut, [], `${where}: a kill cannot tear a record`);
         recovered = n;
       } finally {

@@ -28,7 +28,8 @@ export function removeTempDirs(): void {
 
 /** Opens `dir`, runs updates `from`..`to` of the workload one after the other, and closes it. */
 export async function runUpdates(dir: string, from: number, to: number, options: OpenOptions = {}): Promise<void> {
-  const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never', replica: { now: () => 0 }, ...options });
+  const defaults: OpenOptions = { id: 'alpha', fsync: 'never', replica: { now: () => 0 } };
+  const { storage, replica } = await openStorage(dir, { ...defaults, ...options });
   await applyUpdates(replica, from, to);
   await storage.close();
 }
@@ -79,7 +80,8 @@ export class Child {
           resolve(result);
         } else if (this.done) {
           this.listeners.delete(check);
-          reject(new Error(`child exited before the expected output; stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`));
+          const output = `stdout:\n${this.lines.join('\n')}\nstderr:\n${this.stderr}`;
+          reject(new Error(`child exited before the expected output; ${output}`));
         }
       };
       this.listeners.add(check);
@@ -97,8 +99,9 @@ export class Child {
 /** Runs a fixture under test/storage/fixtures with node + tsx. */
 export function spawnFixture(fixture: string, args: string[], shellPrefix?: string): Child {
   const command = [process.execPath, '--import', 'tsx', join(__dirname, 'fixtures', fixture), ...args];
+  const options = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
   const child = shellPrefix
-    ? spawn('bash', ['-c', `${shellPrefix} && exec "$@"`, 'bash', ...command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(command[0], command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('bash', ['-c', `${shellPrefix} && exec "$@"`, 'bash', ...command], options)
+    : spawn(command[0], command.slice(1), options);
   return new Child(child);
 }

@@ -43,6 +43,13 @@ describe('storage: directory lock and replica id', function () {
     await storage.close();
   });
 
+  it('takes over a lock with its own pid that it did not take (a restarted container has the same pid)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
+    const { storage } = await openStorage(dir);
+    await storage.close();
+  });
+
   it('refuses a second open in the same process, and allows it after close (close is idempotent)', async () => {
     const dir = tempDir();
     const first = await openStorage(dir);
