@@ -3,6 +3,8 @@
 // Usage: node scripts/run-ext-tests.mjs --extensionDevelopmentPath=DIR --extensionTestsPath=MODULE
 //          [--user-data-dir=DIR] [WORKSPACE_FOLDER]
 // (the flags `@vscode/test-electron` passes to a VS Code executable; others are ignored).
+// Environment: CODE_SERVER_BIN, CHROMIUM_PATH, CODE_SERVER_PORT (default: a free one),
+// TEST_TIMEOUT_MS, CS_VERBOSE=1 (code-server output), PAGE_CONSOLE=1 (workbench console).
 // Exits with the test module's result, which the workbench reports through window.codeAutomationExit.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const codeServer = process.env.CODE_SERVER_BIN || path.join(root, '.vscode-test/code-server/node_modules/.bin/code-server');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const timeoutMs = Number(process.env.TEST_TIMEOUT_MS || 240000);
+
+/** Workbench start-up messages and the gallery lookup that fails on a closed network: not test output. */
+const WORKBENCH_CHATTER =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore)|ENOTFOUND open-vsx\.org/;
 
 function parseArgs(argv) {
   const out = { folder: undefined, flags: {} };
@@ -61,7 +67,9 @@ const freePort = () =>
     });
   });
 
-const port = await freePort();
+// Workspace storage is keyed by the folder's URI, port included: a caller that runs the host twice
+// on the same storage (the restart test) passes the same port both times.
+const port = Number(process.env.CODE_SERVER_PORT) || (await freePort());
 const authority = `127.0.0.1:${port}`;
 const started = Date.now();
 const server = spawn(
@@ -110,7 +118,10 @@ try {
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   const finished = new Promise((resolve) => {
-    page.exposeFunction('codeAutomationLog', (_type, args) => console.log(...(Array.isArray(args) ? args : [args])));
+    page.exposeFunction('codeAutomationLog', (_type, args) => {
+      const parts = Array.isArray(args) ? args : [args];
+      if (process.env.CS_VERBOSE || !WORKBENCH_CHATTER.test(parts.join(' '))) console.log(...parts);
+    });
     page.exposeFunction('codeAutomationExit', (code) => resolve(code));
   });
   if (process.env.PAGE_CONSOLE) page.on('console', (m) => console.log('[page]', m.type(), m.text()));

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,17 @@ async function bundleSuites(outdir) {
   });
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function runPhase(name, testsDir, workspace, userDataDir, env) {
   console.log(`\ntest-host: ${name}`);
   try {
@@ -77,7 +89,8 @@ const workspace = path.join(scratch, 'workspace');
 const userDataDir = path.join(scratch, 'user-data');
 mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
 writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
-const env = { MINIDOTE_TEST_TOKEN: randomUUID() };
+// One port for both runs: workspace storage is keyed by the folder URI, which includes it.
+const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await freePort()) };
 
 let ok = false;
 try {

@@ -1,0 +1,98 @@
+import { InvalidInputError } from '../core/errors';
+import { Json, isJson } from '../core/json';
+import { KeyRef, parseKeyRef } from './keyRef';
+
+/**
+ * Arguments of commands run by keybindings, tasks, other extensions and tree items (whose nodes
+ * carry the same fields). `undefined` means "not given": the command then asks interactively.
+ */
+export interface ObjectTarget extends KeyRef {
+  readonly type?: string;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function fields(arg: unknown): Fields | undefined {
+  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) ? (arg as Fields) : undefined;
+}
+
+function optionalString(arg: Fields, name: string): string | undefined {
+  const value = arg[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InvalidInputError(`"${name}" must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** `"bucket/key"` or `{ bucket, key, type? }`. */
+export function parseTarget(arg: unknown): ObjectTarget | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg === 'string') return parseKeyRef(arg);
+  const f = fields(arg);
+  const bucket = f && f.bucket;
+  const key = f && f.key;
+  if (!f || typeof bucket !== 'string' || typeof key !== 'string' || bucket === '' || key === '') {
+    throw new InvalidInputError('expected "bucket/key" or { "bucket": "...", "key": "..." } as the argument');
+  }
+  const type = optionalString(f, 'type');
+  return type === undefined ? { bucket, key } : { bucket, key, type };
+}
+
+/** A JSON field (`element`, `value`), undefined when absent. */
+export function parseJsonField(arg: unknown, name: string): Json | undefined {
+  const f = fields(arg);
+  if (!f || !(name in f) || f[name] === undefined) return undefined;
+  const value = f[name];
+  if (!isJson(value)) throw new InvalidInputError(`"${name}" must be a JSON value`);
+  return value;
+}
+
+/** `amount` for counters: an integer (the counter type checks its own range). */
+export function parseAmount(arg: unknown): number | undefined {
+  const f = fields(arg);
+  const amount = f?.amount;
+  if (amount === undefined) return undefined;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
+    throw new InvalidInputError(`"amount" must be an integer, got ${JSON.stringify(amount)}`);
+  }
+  return amount;
+}
+
+/** A peer URL: `"ws://host:port"` or `{ url }` (a Peers view item has that field). */
+export function parseUrlArg(arg: unknown): string | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg === 'string') return arg;
+  const url = fields(arg)?.url;
+  if (typeof url !== 'string') throw new InvalidInputError('expected "ws://HOST:PORT" or { "url": "ws://HOST:PORT" }');
+  return url;
+}
+
+export interface ListenArgs {
+  readonly host?: string;
+  readonly port?: number;
+}
+
+/** `{ host?, port? }`, or a bare port number. */
+export function parseListenArgs(arg: unknown): ListenArgs | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  const f = typeof arg === 'number' ? { port: arg } : fields(arg);
+  if (!f) throw new InvalidInputError('expected { "host": "127.0.0.1", "port": 7878 } or a port number');
+  const host = optionalString(f, 'host');
+  const port = f.port;
+  if (port !== undefined && (typeof port !== 'number' || !isPort(port))) {
+    throw new InvalidInputError(`"port" must be an integer from 0 to 65535, got ${JSON.stringify(port)}`);
+  }
+  return { ...(host !== undefined && { host }), ...(port !== undefined && { port: port as number }) };
+}
+
+export function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 65535;
+}
+
+/** The team secret: a string or `{ secret }`; an empty string removes it. */
+export function parseSecretArg(arg: unknown): string | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg === 'string') return arg;
+  const secret = fields(arg)?.secret;
+  if (typeof secret !== 'string') throw new InvalidInputError('expected the secret as a string or { "secret": "..." }');
+  return secret;
+}

@@ -1,0 +1,255 @@
+import { Disposable, Emitter } from '../core/emitter';
+import { UnavailableError, errorMessage } from '../core/errors';
+import { ReplicaChange } from '../core/replica';
+import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
+import { parseFsyncPolicy } from '../storage';
+import { MinidoteSettings } from './settings';
+import { HostPhase } from './statusText';
+
+/** What the replica is opened with: the settings plus the team secret (from secret storage). */
+export interface HostConfig {
+  readonly settings: MinidoteSettings;
+  readonly secret: string | undefined;
+}
+
+export interface NodeHostOptions {
+  readonly dataDir: string;
+  /** A problem the user should see (a notification in VS Code). */
+  readonly report: (message: string) => void;
+  readonly log?: NodeOptions['log'];
+  /** The name used when the displayName setting is empty. */
+  readonly defaultDisplayName?: string;
+}
+
+interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Runs the extension's Minidote node: opens it in the background, applies settings as they change
+ * (live where the node allows it, by reopening the same storage where it does not), and keeps the
+ * peer and listen changes made by commands across reopens. Operations run one at a time, in order.
+ * Knows nothing of VS Code, so it is tested in plain Node.
+ */
+export class NodeHost {
+  private current: MinidoteNode | undefined;
+  private config: HostConfig | undefined;
+  private currentPhase: HostPhase = 'starting';
+  private failure: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nodeSubscriptions: Disposable[] = [];
+  /** Peers connected or disconnected by command, on top of the peers setting. */
+  private readonly addedPeers = new Set<string>();
+  private readonly removedPeers = new Set<string>();
+  /** Set by the listen commands; cleared when the listen settings change. */
+  private listenOverride: ListenAddress | undefined;
+  private readonly changeEmitter = new Emitter<ReplicaChange>();
+  private readonly peersEmitter = new Emitter<void>();
+  private readonly phaseEmitter = new Emitter<HostPhase>();
+
+  constructor(private readonly options: NodeHostOptions) {}
+
+  get phase(): HostPhase {
+    return this.currentPhase;
+  }
+
+  /** Where the replica keeps its data. */
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  /** Why the replica could not be opened, while the phase is 'failed'. */
+  get error(): string | undefined {
+    return this.failure;
+  }
+
+  /** The running node, or undefined while starting, after a failure or once closed. */
+  get node(): MinidoteNode | undefined {
+    return this.current;
+  }
+
+  /** Every delivered transaction or snapshot, across reopens of the node. */
+  onDidChange(listener: (change: ReplicaChange) => void): Disposable {
+    return this.changeEmitter.on(listener);
+  }
+
+  onPeersChanged(listener: () => void): Disposable {
+    return this.peersEmitter.on(listener);
+  }
+
+  onPhaseChanged(listener: (phase: HostPhase) => void): Disposable {
+    return this.phaseEmitter.on(listener);
+  }
+
+  /** Opens the node in the background (once `config` resolves); `whenReady` waits for it. */
+  start(config: HostConfig | Promise<HostConfig>): void {
+    void this.enqueue(async () => {
+      try {
+        this.config = await config;
+      } catch (error) {
+        this.fail(errorMessage(error));
+        return;
+      }
+      return this.open();
+    });
+  }
+
+  /** Applies new settings or a new secret; reopens the node only for what it cannot change live. */
+  configure(next: HostConfig): Promise<void> {
+    return this.enqueue(async () => {
+      const before = this.config;
+      this.config = next;
+      const node = this.current;
+      if (!before || !node) return this.open();
+      const a = before.settings;
+      const b = next.settings;
+      if (a.fsync !== b.fsync || a.displayName !== b.displayName) {
+        await this.closeNode();
+        return this.open();
+      }
+      if (a.listenHost !== b.listenHost || a.listenPort !== b.listenPort) {
+        this.listenOverride = undefined;
+        await this.applyListen(node);
+      }
+      if (!sameList(a.peers, b.peers)) node.setPeers(this.effectivePeers());
+      if (before.secret !== next.secret) node.setSecret(next.secret);
+    });
+  }
+
+  /** Resolves with the running node, after whatever is queued; rejects with the reason when there is none. */
+  whenReady(): Promise<MinidoteNode> {
+    return this.withNode((node) => node);
+  }
+
+  connectPeer(url: string): Promise<void> {
+    return this.withNode((node) => {
+      node.connectPeer(url);
+      this.addedPeers.add(url);
+      this.removedPeers.delete(url);
+    });
+  }
+
+  disconnectPeer(url: string): Promise<void> {
+    return this.withNode((node) => {
+      node.disconnectPeer(url);
+      this.addedPeers.delete(url);
+      if (this.config?.settings.peers.includes(url)) this.removedPeers.add(url);
+    });
+  }
+
+  /** Listens on `host:port` (port 0 = any free port) until the listen settings change. */
+  listen(host: string, port: number): Promise<string> {
+    return this.withNode(async (node) => {
+      await node.stopListening();
+      const url = await node.listen(host, port);
+      this.listenOverride = { host, port };
+      return url;
+    });
+  }
+
+  stopListening(): Promise<void> {
+    return this.withNode(async (node) => {
+      await node.stopListening();
+      this.listenOverride = { host: this.config?.settings.listenHost ?? '127.0.0.1', port: 0 };
+    });
+  }
+
+  /** Closes links and flushes storage; the host stays closed. */
+  close(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.closeNode();
+      this.setPhase('closed');
+    });
+  }
+
+  /** Runs `action` on the node after whatever is queued; rejects with the reason when there is none. */
+  private withNode<T>(action: (node: MinidoteNode) => T | Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      if (this.current) return action(this.current);
+      const reason = this.currentPhase === 'closed' ? 'it is closed' : (this.failure ?? 'it is still opening');
+      throw new UnavailableError(`the Minidote replica is not running: ${reason}`);
+    });
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.catch(() => undefined).then(work);
+    this.queue = result;
+    return result;
+  }
+
+  private effectivePeers(): string[] {
+    const configured = (this.config?.settings.peers ?? []).filter((url) => !this.removedPeers.has(url));
+    return [...new Set([...configured, ...this.addedPeers])];
+  }
+
+  private async open(): Promise<void> {
+    const config = this.config;
+    if (!config || this.currentPhase === 'closed') return;
+    this.setPhase('starting');
+    const { settings } = config;
+    let node: MinidoteNode;
+    try {
+      node = await MinidoteNode.open({
+        dataDir: this.options.dataDir,
+        displayName: settings.displayName || this.options.defaultDisplayName,
+        fsync: settings.fsync === undefined ? undefined : parseFsyncPolicy(settings.fsync),
+        peers: this.effectivePeers(),
+        secret: config.secret,
+        log: this.options.log,
+      });
+    } catch (error) {
+      this.fail(errorMessage(error));
+      return;
+    }
+    this.current = node;
+    this.failure = undefined;
+    this.nodeSubscriptions = [
+      node.onDidChange((change) => this.changeEmitter.emit(change)),
+      node.onPeersChanged(() => this.peersEmitter.emit()),
+    ];
+    this.setPhase('running');
+    await this.applyListen(node);
+  }
+
+  private async applyListen(node: MinidoteNode): Promise<void> {
+    const settings = this.config?.settings;
+    const target = this.listenOverride ?? (settings && { host: settings.listenHost, port: settings.listenPort });
+    try {
+      await node.stopListening();
+      if (target && target.port !== 0) await node.listen(target.host, target.port);
+    } catch (error) {
+      this.options.report(`Minidote could not listen on ${target?.host}:${target?.port}: ${errorMessage(error)}`);
+    }
+    this.peersEmitter.emit();
+  }
+
+  private async closeNode(): Promise<void> {
+    const node = this.current;
+    if (!node) return;
+    this.current = undefined;
+    for (const s of this.nodeSubscriptions) s.dispose();
+    this.nodeSubscriptions = [];
+    try {
+      await node.close();
+    } catch (error) {
+      this.options.report(`Minidote could not close its replica cleanly: ${errorMessage(error)}`);
+    }
+  }
+
+  private fail(reason: string): void {
+    this.failure = reason;
+    this.setPhase('failed');
+    this.options.report(`Minidote could not open its replica in ${this.options.dataDir}: ${reason}`);
+  }
+
+  private setPhase(phase: HostPhase): void {
+    if (phase === this.currentPhase) return;
+    this.currentPhase = phase;
+    this.phaseEmitter.emit(phase);
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
