@@ -22,7 +22,7 @@ child.stdout.on('data', (text) => {
 Data lives in ${path.resolve('.minidote')}. Try, from another terminal:
   node dist/cli.js update${node} flag_ew ops deploy-freeze enable
   node dist/cli.js read${node} flag_ew ops deploy-freeze
-  node dist/cli.js update${node} set_aw team on-call alice
+  node dist/cli.js update${node} set_aw team on-call add alice
   node dist/cli.js status${node}
 In VS Code, add "${url}" to the "minidote.peers" setting (or run "Minidote: Connect to Peer").
 Stop with Ctrl+C.

@@ -36,7 +36,7 @@ reconnecting to every --peer. Prints "minidote ID listening on ws://HOST:PORT" w
   --port PORT        port to listen on (default 7878; 0 picks a free one)
   --peer URL         a peer to replicate with, ws://HOST:PORT (repeatable)
   --secret-file F    team secret: only peers and clients that know it may connect
-  --fsync POLICY     always | interval[:MS] | never (default interval:100)
+  --fsync POLICY     always | interval[:MS] | never (default always; updates arriving together share one fsync)
   --display-name N   name shown to peers (default: the id)`,
   update: `Usage: minidote update [options] TYPE BUCKET KEY OP [ARG...]
        minidote update [options] --batch FILE|-

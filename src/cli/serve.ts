@@ -35,8 +35,8 @@ export async function runServe(args: ParsedArgs): Promise<void> {
     secret: secretFile === undefined ? undefined : readSecretFile(secretFile),
     log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
   });
-  process.stdout.write(`minidote ${node.id} listening on ${node.listenUrl}\n`);
-  await new Promise<void>((resolve) => {
+  // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`[info] ${signal}: shutting down\n`);
       node.close().then(resolve, (error: unknown) => {
@@ -47,4 +47,6 @@ export async function runServe(args: ParsedArgs): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  process.stdout.write(`minidote ${node.id} listening on ${node.listenUrl}\n`);
+  await stopped;
 }

@@ -44,11 +44,12 @@ export class MinidoteClient {
     const target = parsePeerUrl(url);
     const timeoutMs = options.timeoutMs ?? 10_000;
     const socket = new WebSocket(target, { handshakeTimeout: timeoutMs, maxPayload: DEFAULT_MAX_MESSAGE_BYTES });
+    // Listen before the socket opens: the node's challenge can arrive together with the upgrade.
+    const conn = new Connection(socket, target, () => undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', (error) => reject(new UnavailableError(`cannot connect to ${target}: ${errorMessage(error)}`)));
     });
-    const conn = new Connection(socket, target, () => undefined);
     const welcome = await offerHandshake(conn, { role: 'client', secret: options.secret }, timeoutMs);
     return new MinidoteClient(conn, welcome.id);
   }

@@ -1,4 +1,4 @@
-import { MinidoteError } from '../core/errors';
+import { UnavailableError } from '../core/errors';
 import { VectorClock } from '../core/vectorClock';
 import { newNonce, proof, verifyProof } from './auth';
 import { Connection } from './connection';
@@ -6,11 +6,7 @@ import { Challenge, HelloMessage, Hello, PROTOCOL_VERSION, Refusal, Welcome, Wel
 import * as v from 'valibot';
 
 /** Authentication failures are "unavailable" (exit 3) but distinct so callers can say what to fix. */
-export class AuthenticationError extends MinidoteError {
-  constructor(message: string) {
-    super('unavailable', message);
-  }
-}
+export class AuthenticationError extends UnavailableError {}
 
 export interface LocalIdentity {
   readonly id: string;

@@ -37,8 +37,8 @@ describe('cli: minidote serve / update / read / status', function () {
     const c1 = JSON.parse(await ok(['update', '--node', a.url, 'counter_pn', 'b', 'k', 'increment', '-7']));
     assert.deepEqual(c1, { cliA: 1 });
     await ok(['update', '--node', b.url, 'counter_pn', 'b', 'k', 'decrement', '-5']);
-    await ok(['update', '--node', c.url, 'set_aw', 'team', 'oncall', 'alice']);
-    await ok(['update', '--node', c.url, '--json', 'set_aw', 'team', 'oncall', '{"name":"bob"}']);
+    await ok(['update', '--node', c.url, 'set_aw', 'team', 'oncall', 'add', 'alice']);
+    await ok(['update', '--node', c.url, '--json', 'set_aw', 'team', 'oncall', 'add', '{"name":"bob"}']);
     const wanted = { cliA: 1, cliB: 1, cliC: 2 };
     for (const node of [a, b, c]) {
       const read = JSON.parse(await ok(['read', '--node', node.url, '--clock', JSON.stringify(wanted), 'counter_pn', 'b', 'k']));
@@ -59,7 +59,7 @@ describe('cli: minidote serve / update / read / status', function () {
 
   it('a batch with one bad op changes nothing and exits 1; a good batch is one transaction', async () => {
     const a = await serve(['--data', dir(), '--id', 'batchA']);
-    await ok(['update', '--node', a.url, 'set_2p', 'board', 'todo', 'remove-me']);
+    await ok(['update', '--node', a.url, 'set_2p', 'board', 'todo', 'add', 'remove-me']);
     await ok(['update', '--node', a.url, 'set_2p', 'board', 'todo', 'remove', 'remove-me']);
     const batch = JSON.stringify([
       { type: 'counter_pn', bucket: 'board', key: 'n', op: 'increment', args: [1] },
@@ -143,7 +143,7 @@ describe('cli: minidote serve / update / read / status', function () {
   it('SIGTERM exits 0 and leaves a directory that reopens cleanly with the data', async () => {
     const d = dir();
     const a = await serve(['--data', d]);
-    await ok(['update', '--node', a.url, 'register_mv', 'cfg', 'mode', 'dark']);
+    await ok(['update', '--node', a.url, 'register_mv', 'cfg', 'mode', 'assign', 'dark']);
     a.child.kill('SIGTERM');
     assert.equal(await a.exited, 0);
     const again = await serve(['--data', d]);

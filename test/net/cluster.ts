@@ -33,6 +33,7 @@ export class Cluster {
       id,
       listen: { host: '127.0.0.1', port: 0 },
       fsync: 'never',
+      log: process.env.MINIDOTE_TEST_LOG ? (level, message) => console.error(`[${id}] ${level} ${message}`) : undefined,
       ...FAST,
       ...options,
     });

@@ -36,6 +36,8 @@ const HANDSHAKE_MESSAGES = { toClient: 2, toServer: 1 };
  */
 export class FaultProxy {
   faults: Faults = NO_FAULTS;
+  /** How many messages each fault touched, so a test can show its faults really happened. */
+  readonly injected = { dropped: 0, duplicated: 0, reordered: 0, delayed: 0 };
   private partitioned = false;
   private readonly sockets = new Set<WebSocket>();
 
@@ -110,8 +112,12 @@ export class FaultProxy {
         return;
       }
       const f = this.faults;
-      if (this.random() < f.drop) return;
+      if (this.random() < f.drop) {
+        this.injected.dropped++;
+        return;
+      }
       const copies = this.random() < f.duplicate ? 2 : 1;
+      if (copies === 2) this.injected.duplicated++;
       const deliver = () => {
         for (let i = 0; i < copies; i++) send(text);
         if (held !== undefined) {
@@ -121,11 +127,14 @@ export class FaultProxy {
         }
       };
       if (held === undefined && this.random() < f.reorder) {
+        this.injected.reordered++;
         held = text;
         return;
       }
-      if (this.random() < f.delay) setTimeout(deliver, f.delayMs * this.random());
-      else deliver();
+      if (this.random() < f.delay) {
+        this.injected.delayed++;
+        setTimeout(deliver, f.delayMs * this.random());
+      } else deliver();
     };
   }
 }

@@ -11,11 +11,11 @@ const flag = key('flag_ew', 'ops', 'deploy-freeze');
 /** A raw, authenticated peer connection that can then send anything at all. */
 async function rawPeer(url: string, id: string, secret?: string): Promise<Connection> {
   const socket = new WebSocket(url);
+  const conn = new Connection(socket, 'raw test peer', () => undefined);
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
   });
-  const conn = new Connection(socket, 'raw test peer', () => undefined);
   await offerHandshake(conn, { role: 'peer', id, clock: () => ({}), secret });
   return conn;
 }
