@@ -285,7 +285,13 @@ export class Replica {
 
   private deliverReady(): void {
     for (let next = this.buffer.takeReady(this.currentClock); next; next = this.buffer.takeReady(this.currentClock)) {
-      this.journal.append(next);
+      try {
+        this.journal.append(next);
+      } catch (error) {
+        // Not logged means not delivered: keep it waiting rather than lose it.
+        this.buffer.hold(next);
+        throw error;
+      }
       this.deliver(next, false);
     }
   }
