@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       targets.push(...result.targets);
       notes.push(...result.notes);
       for (const row of result.rows) {
-        console.log(`  ${row.metric} [${row.unit}]: minidote ${row.minidote?.toFixed(2)}  yjs ${row.yjs?.toFixed(2) ?? '-'}  floor ${row.floor?.toFixed(2) ?? '-'}`);
+        console.log(`  ${row.metric} [${row.unit}]: minidote ${row.minidote?.toFixed(2)}  yjs ${row.yjs?.toFixed(2) ?? '-'}  floor ${row.floor?.toFixed(2) ?? '-'}${row.note ? `  (${row.note})` : ''}`);
       }
       console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }

@@ -16,10 +16,19 @@ export function replicaValues(replica: Replica): Json {
 
 /** A running Minidote node (replica + durable log + network), driven through its public API. */
 export class MinidoteStore implements BenchStore {
-  private constructor(private readonly node: MinidoteNode) {}
+  private constructor(
+    private readonly node: MinidoteNode,
+    readonly logCounts: Map<string, number>,
+  ) {}
 
+  /** The node's log lines are counted by shape (numbers and addresses removed), not printed. */
   static async open(dataDir: string, id: string, fsync: FsyncPolicy): Promise<MinidoteStore> {
-    return new MinidoteStore(await MinidoteNode.open({ dataDir, id, fsync }));
+    const logCounts = new Map<string, number>();
+    const log = (level: string, message: string) => {
+      const shape = `${level}: ${message.replace(/\b[\w.-]*\d[\w.:-]*/g, '#')}`;
+      logCounts.set(shape, (logCounts.get(shape) ?? 0) + 1);
+    };
+    return new MinidoteStore(await MinidoteNode.open({ dataDir, id, fsync, log }), logCounts);
   }
 
   get id(): string {

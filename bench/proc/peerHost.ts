@@ -17,6 +17,7 @@ export type System = 'minidote' | 'yjs';
 export class PeerHost {
   private store: BenchStore | undefined;
   private armed: Promise<number> | undefined;
+  private arrivals: (() => number[]) | undefined;
   private echoServer: WebSocketServer | undefined;
 
   async open(system: System, id: string, fsync: FsyncPolicy): Promise<string> {
@@ -59,6 +60,43 @@ export class PeerHost {
     return { start, end: nowMs() };
   }
 
+  /**
+   * Writer side of the latency workload: `count` one-op updates, one every `intervalMs` (so none
+   * queues behind another), with no IPC during the run. Returns the time each update call began.
+   */
+  async paced(ops: BenchOp[], intervalMs: number): Promise<number[]> {
+    const store = this.opened();
+    const starts: number[] = [];
+    for (const op of ops) {
+      starts.push(nowMs());
+      await store.write([op]);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    return starts;
+  }
+
+  /** Observer side: from now on, stamps the delivery of each further transaction of `writer`. */
+  recordArrivals(writer: string): void {
+    const store = this.opened();
+    let seen = store.progress()[writer] ?? 0;
+    const stamps: number[] = [];
+    const stop = store.onChange(() => {
+      const now = store.progress()[writer] ?? 0;
+      if (now <= seen) return;
+      const at = nowMs();
+      for (; seen < now; seen++) stamps.push(at);
+    });
+    this.arrivals = () => {
+      stop();
+      return stamps;
+    };
+  }
+
+  takeArrivals(): number[] {
+    if (!this.arrivals) throw new Error('takeArrivals() without recordArrivals()');
+    return this.arrivals();
+  }
+
   /** Starts watching for `target`; `reached` then resolves with the time it was delivered here. */
   arm(target: ProgressClock): void {
     const store = this.opened();
@@ -83,6 +121,11 @@ export class PeerHost {
 
   progress(): ProgressClock {
     return this.opened().progress();
+  }
+
+  /** How often each kind of log line appeared (Minidote nodes only): retransmissions, snapshots. */
+  logCounts(): Record<string, number> {
+    return this.store instanceof MinidoteStore ? Object.fromEntries(this.store.logCounts) : {};
   }
 
   digest(): string {

@@ -51,7 +51,7 @@ export class Child<A extends Api> {
   /** Forks the worker; `nodeFlags` go to that node (e.g. --expose-gc, --cpu-prof). */
   static start<A extends Api>(entry: string, args: string[], label: string, nodeFlags: string[] = []): Child<A> {
     const child = fork(entry, args, {
-      execArgv: ['--import', 'tsx', ...nodeFlags, ...extraFlags()],
+      execArgv: ['--import', 'tsx', ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Child<A>(child, label);
@@ -87,12 +87,6 @@ export class Child<A extends Api> {
     await this.exited;
     clearTimeout(timer);
   }
-}
-
-/** MINIDOTE_BENCH_PROFILE=DIR profiles every child with --cpu-prof into DIR. */
-function extraFlags(): string[] {
-  const dir = process.env.MINIDOTE_BENCH_PROFILE;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Child side: answers calls from the parent with `api`; `shutdown` runs `onShutdown`, then exits. */

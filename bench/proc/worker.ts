@@ -6,6 +6,7 @@ import { minidoteApply, yjsApply } from '../workloads/localApply';
 import { clockMemory, setMemory } from '../workloads/memory';
 import { openMinidote, openYjs, prepareMinidote, prepareYjs } from '../workloads/recovery';
 import { PeerHost, System } from './peerHost';
+import { startProfile, stopProfile } from './profiler';
 import { serve } from './rpc';
 
 /**
@@ -21,10 +22,16 @@ const api = {
   disconnect: (url: string) => host.disconnect(url),
   write: (ops: BenchOp[]) => host.write(ops),
   burst: (replica: number, count: number, group: number) => host.burst(replica, count, group),
+  paced: (ops: BenchOp[], intervalMs: number) => host.paced(ops, intervalMs),
+  recordArrivals: (writer: string) => host.recordArrivals(writer),
+  takeArrivals: () => host.takeArrivals(),
   arm: (target: ProgressClock) => host.arm(target),
   reached: () => host.reached(),
   progress: () => host.progress(),
   digest: () => host.digest(),
+  logCounts: () => host.logCounts(),
+  startProfile: () => startProfile(),
+  stopProfile: (name: string) => stopProfile(name),
   startEcho: () => host.startEcho(),
   minidoteApply: (kind: OpKind, n: number, durable: boolean) => minidoteApply(kind, n, durable),
   yjsApply: (kind: OpKind, n: number, durable: boolean) => yjsApply(kind, n, durable),

@@ -1,7 +1,7 @@
 import { SIZES } from '../config';
 import { Row, TargetCheck, WorkloadResult } from '../results';
 import { System } from '../proc/peerHost';
-import { SYSTEMS, armAll, openReplicas, settle } from './network';
+import { SYSTEMS, armAll, logSummary, openReplicas, profiled, settle } from './network';
 import { Workers } from './workers';
 
 /**
@@ -13,7 +13,7 @@ import { Workers } from './workers';
 const REPLICAS = 5;
 const GROUP = 100;
 
-async function measureSystem(workers: Workers, system: System, perReplica: number): Promise<{ ms: number; identical: boolean }> {
+async function measureSystem(workers: Workers, system: System, perReplica: number): Promise<{ ms: number; identical: boolean; log: string[] }> {
   const { replicas, ids } = await openReplicas(workers, system, REPLICAS);
   try {
     const url = await replicas[0].call('listen');
@@ -22,10 +22,13 @@ async function measureSystem(workers: Workers, system: System, perReplica: numbe
     const target = { ...settled };
     for (const id of ids) target[id] += perReplica;
     const reached = await armAll(replicas, target);
-    const runs = await Promise.all(replicas.map((r, i) => r.call('burst', i, perReplica, GROUP)));
-    const done = await reached();
+    const { runs, done } = await profiled(`w3-${system}`, replicas, async () => {
+      const runs = await Promise.all(replicas.map((r, i) => r.call('burst', i, perReplica, GROUP)));
+      return { runs, done: await reached() };
+    });
     const digests = await Promise.all(replicas.map((r) => r.call('digest')));
-    return { ms: Math.max(...done) - Math.min(...runs.map((r) => r.start)), identical: new Set(digests).size === 1 };
+    const log = await logSummary(`W3 ${system}`, replicas);
+    return { ms: Math.max(...done) - Math.min(...runs.map((r) => r.start)), identical: new Set(digests).size === 1, log };
   } finally {
     await Promise.all(replicas.map((r) => workers.stop(r)));
   }
@@ -42,6 +45,6 @@ export async function runBurst(workers: Workers): Promise<WorkloadResult> {
   ];
   const ratio = y.ms / m.ms;
   const targets: TargetCheck[] = [{ target: 'W3 burst convergence ahead of Yjs', measured: `${ratio.toFixed(2)}x Yjs's speed`, met: ratio > 1 }];
-  const notes = SYSTEMS.filter((s) => !(s === 'minidote' ? m : y).identical).map((s) => `W3: ${s} replicas did NOT end identical`);
+  const notes = [...SYSTEMS.filter((s) => !(s === 'minidote' ? m : y).identical).map((s) => `W3: ${s} replicas did NOT end identical`), ...m.log];
   return { rows, targets, notes };
 }

@@ -4,7 +4,7 @@ import { CountingProxy } from '../proc/countingProxy';
 import { System } from '../proc/peerHost';
 import { BenchOp, mixedOp } from '../ops';
 import { Row, TargetCheck, WorkloadResult } from '../results';
-import { armAll, openReplica, openReplicas, settle } from './network';
+import { armAll, logSummary, openReplica, openReplicas, profiled, settle } from './network';
 import { Worker, Workers } from './workers';
 
 /**
@@ -21,13 +21,15 @@ interface Converge {
   readonly identical: boolean;
 }
 
-async function converge(joiner: Worker, source: Worker, sourcePort: number): Promise<Converge> {
+async function converge(label: string, joiner: Worker, source: Worker, sourcePort: number): Promise<Converge> {
   const proxy = await CountingProxy.start(sourcePort);
   try {
     const reached = await armAll([joiner], await source.call('progress'));
     const start = nowMs();
-    await joiner.call('connect', proxy.url);
-    const [at] = await reached();
+    const [at] = await profiled(label, [source, joiner], async () => {
+      await joiner.call('connect', proxy.url);
+      return reached();
+    });
     const bytes = proxy.bytes;
     const [a, b] = await Promise.all([source.call('digest'), joiner.call('digest')]);
     return { ms: at - start, bytes, identical: a === b };
@@ -36,7 +38,7 @@ async function converge(joiner: Worker, source: Worker, sourcePort: number): Pro
   }
 }
 
-async function measureSystem(workers: Workers, system: System, n: number): Promise<{ catchUp: Converge; bootstrap: Converge }> {
+async function measureSystem(workers: Workers, system: System, n: number): Promise<{ catchUp: Converge; bootstrap: Converge; log: string[] }> {
   const { replicas, ids } = await openReplicas(workers, system, 2);
   const [a, b] = replicas;
   const started = [...replicas];
@@ -52,11 +54,11 @@ async function measureSystem(workers: Workers, system: System, n: number): Promi
       for (let k = i; k < Math.min(n, i + GROUP); k++) ops.push(mixedOp(k));
       await a.call('write', ops);
     }
-    const catchUp = await converge(b, a, port);
+    const catchUp = await converge(`w4-${system}-catch-up`, b, a, port);
     const { replica: c } = await openReplica(workers, system, 2);
     started.push(c);
-    const bootstrap = await converge(c, a, port);
-    return { catchUp, bootstrap };
+    const bootstrap = await converge(`w4-${system}-bootstrap`, c, a, port);
+    return { catchUp, bootstrap, log: await logSummary(`W4 ${system}`, started) };
   } finally {
     await Promise.all(started.map((r) => workers.stop(r)));
   }
@@ -81,5 +83,5 @@ export async function runCatchUp(workers: Workers): Promise<WorkloadResult> {
     targets.push({ target: `W4 ${what} ahead of Yjs (time)`, measured: `${ratio.toFixed(2)}x Yjs's speed`, met: ratio > 1 });
     if (!mc.identical || !yc.identical) notes.push(`W4 ${what}: replicas did NOT end identical (minidote ${mc.identical}, yjs ${yc.identical})`);
   }
-  return { rows, targets, notes };
+  return { rows, targets, notes: [...notes, ...m.log] };
 }

@@ -4,22 +4,26 @@ import { SIZES } from '../config';
 import { nowMs, percentile } from '../measure';
 import { BenchOp, toUpdate } from '../ops';
 import { Row, TargetCheck, WorkloadResult } from '../results';
-import { SYSTEMS, openReplicas, settle } from './network';
+import { SYSTEMS, logSummary, openReplicas, profiled, settle } from './network';
 import { Workers } from './workers';
 
 /**
  * Workload 2. Three replicas in three processes in a line, A – B – C (A and C connect to B, which
- * relays, as a y-websocket server does). A writes one register assignment at a time; we time from
- * the update call at A to its delivery at B (one hop) and at C (the farthest, two hops). Stamps from
- * different processes come from the shared monotonic clock. The floor is a raw `ws` echo round trip
- * (client here, echo server in a child) with a message of the size Minidote sends for one such
- * update.
+ * relays, as a y-websocket server does). A writes one register assignment every few ms, with no
+ * coordination traffic during the run; we time from the update call at A to its delivery at B (one
+ * hop) and at C (the farthest, two hops). Stamps from different processes come from the shared
+ * monotonic clock. The floor is a raw `ws` echo round trip (client here, echo server in a child),
+ * paced the same way, with a message of the size Minidote sends for one such update.
  */
+/** Updates are spaced so that each one travels alone. */
+const INTERVAL_MS = 2;
+
 const op = (i: number): BenchOp => ({ kind: 'register', key: 'latency', value: `value-${i}` });
 
 interface Hops {
   oneHop: number[];
   farthest: number[];
+  log: string[];
 }
 
 async function measureSystem(workers: Workers, system: (typeof SYSTEMS)[number], samples: number): Promise<Hops> {
@@ -28,19 +32,21 @@ async function measureSystem(workers: Workers, system: (typeof SYSTEMS)[number],
   try {
     const url = await b.call('listen');
     await Promise.all([a.call('connect', url), c.call('connect', url)]);
-    const settled = await settle(replicas, ids);
-    const hops: Hops = { oneHop: [], farthest: [] };
+    await settle(replicas, ids);
+    const hops: Hops = { oneHop: [], farthest: [], log: [] };
     const warmUp = Math.min(100, Math.floor(samples / 10));
-    for (let i = 1; i <= warmUp + samples; i++) {
-      const target = { [ids[0]]: settled[ids[0]] + i };
-      await Promise.all([b.call('arm', target), c.call('arm', target)]);
-      const start = await a.call('write', [op(i)]);
-      const [atB, atC] = await Promise.all([b.call('reached'), c.call('reached')]);
-      if (i > warmUp) {
-        hops.oneHop.push(atB - start);
-        hops.farthest.push(atC - start);
-      }
+    const ops = Array.from({ length: warmUp + samples }, (_, i) => op(i));
+    await Promise.all([b.call('recordArrivals', ids[0]), c.call('recordArrivals', ids[0])]);
+    const starts = await profiled(`w2-${system}`, replicas, () => a.call('paced', ops, INTERVAL_MS));
+    const [atB, atC] = await Promise.all([b.call('takeArrivals'), c.call('takeArrivals')]);
+    if (atB.length !== starts.length || atC.length !== starts.length) {
+      throw new Error(`W2 ${system}: ${starts.length} updates written, ${atB.length} and ${atC.length} delivered`);
     }
+    for (let i = warmUp; i < starts.length; i++) {
+      hops.oneHop.push(atB[i] - starts[i]);
+      hops.farthest.push(atC[i] - starts[i]);
+    }
+    hops.log = await logSummary(`W2 ${system}`, replicas);
     return hops;
   } finally {
     await Promise.all(replicas.map((r) => workers.stop(r)));
@@ -76,6 +82,7 @@ async function echoRoundTrips(workers: Workers, bytes: number, samples: number):
         socket.send(payload);
       });
       if (i >= 100) rtts.push(nowMs() - start);
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     }
     socket.close();
     return rtts;
@@ -110,6 +117,6 @@ export async function runLatency(workers: Workers): Promise<WorkloadResult> {
   return {
     rows,
     targets,
-    notes: [`W2: ${samples} samples per system after a warm-up; floor = raw ws echo of ${bytes}-byte text messages (Minidote's message size for this update).`],
+    notes: [...minidote.log, `W2: ${samples} samples per system after a warm-up; floor = raw ws echo of ${bytes}-byte text messages (Minidote's message size for this update).`],
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_FSYNC } from '../../src/storage';
 import { System } from '../proc/peerHost';
+import { PROFILE_DIR } from '../proc/profiler';
 import { ProgressClock } from '../store';
 import { Worker, Workers } from './workers';
 
@@ -43,4 +44,22 @@ export async function settle(replicas: readonly Worker[], ids: readonly string[]
   await Promise.all(replicas.map((r, i) => r.call('write', [{ kind: 'register', key: `warm-${i}`, value: 'up' }])));
   await reached();
   return target;
+}
+
+/** Notable node log lines during a workload (retransmissions, snapshots sent), summed over replicas. */
+export async function logSummary(label: string, replicas: readonly Worker[]): Promise<string[]> {
+  const totals = new Map<string, number>();
+  for (const counts of await Promise.all(replicas.map((r) => r.call('logCounts')))) {
+    for (const [shape, n] of Object.entries(counts)) totals.set(shape, (totals.get(shape) ?? 0) + n);
+  }
+  return [...totals].filter(([shape]) => !shape.includes('replicating with')).map(([shape, n]) => `${label}: node log "${shape}" ×${n}`);
+}
+
+/** Runs a measured window; with MINIDOTE_BENCH_PROFILE set, profiles exactly that window in every replica. */
+export async function profiled<T>(label: string, replicas: readonly Worker[], run: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return run();
+  await Promise.all(replicas.map((r) => r.call('startProfile')));
+  const result = await run();
+  await Promise.all(replicas.map((r, i) => r.call('stopProfile', `${label}-${i}`)));
+  return result;
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { WorkerApi } from '../proc/worker';
+import { PROFILE_DIR } from '../proc/profiler';
 import { Child } from '../proc/rpc';
 
 export type Worker = Child<WorkerApi>;
@@ -22,9 +23,13 @@ export class Workers {
     await worker.stop();
   }
 
-  /** Runs one measurement in a fresh child and stops it. */
+  /**
+   * Runs one measurement in a fresh child and stops it. With MINIDOTE_BENCH_PROFILE set, the child
+   * runs with --cpu-prof (set-up and start-up included; the measurement dominates).
+   */
   async once<T>(run: (worker: Worker) => Promise<T>, nodeFlags: string[] = []): Promise<T> {
-    const worker = this.start('job', nodeFlags);
+    const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const worker = this.start('job', [...nodeFlags, ...profile]);
     try {
       return await run(worker);
     } finally {
