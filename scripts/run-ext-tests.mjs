@@ -2,16 +2,19 @@
 // web workbench) plus headless Chromium, because the desktop VS Code cannot be downloaded here.
 // Usage: node scripts/run-ext-tests.mjs --extensionDevelopmentPath=DIR --extensionTestsPath=MODULE
 //          [--user-data-dir=DIR] [WORKSPACE_FOLDER]
-// (the flags `@vscode/test-electron` passes to a VS Code executable; others are ignored).
+// (the flags `@vscode/test-electron` passes to a VS Code executable; others are ignored), or
+//        node scripts/run-ext-tests.mjs --extensionDevelopmentPath=DIR --ui-script=FILE.mjs [WORKSPACE_FOLDER]
+// which loads the extension and hands the page to FILE's default export, async ({ page }) => void,
+// for tests that drive the workbench like a user (a throw fails the run).
 // Environment: CODE_SERVER_BIN, CHROMIUM_PATH, CODE_SERVER_PORT (default: a free one),
 // TEST_TIMEOUT_MS, CS_VERBOSE=1 (code-server output), PAGE_CONSOLE=1 (workbench console).
 // Exits with the test module's result, which the workbench reports through window.codeAutomationExit.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,8 +39,9 @@ function parseArgs(argv) {
 const { folder: folderArg, flags } = parseArgs(process.argv.slice(2));
 const extDev = flags.extensionDevelopmentPath && path.resolve(flags.extensionDevelopmentPath);
 const extTests = flags.extensionTestsPath && path.resolve(flags.extensionTestsPath);
-if (!extDev || !extTests) {
-  console.error('run-ext-tests: --extensionDevelopmentPath=DIR and --extensionTestsPath=MODULE are required');
+const uiScript = flags['ui-script'] && path.resolve(flags['ui-script']);
+if (!extDev || (!extTests && !uiScript)) {
+  console.error('run-ext-tests: --extensionDevelopmentPath=DIR and --extensionTestsPath=MODULE (or --ui-script=FILE) are required');
   process.exit(2);
 }
 for (const [what, file] of [['code-server', codeServer], ['Chromium', chromiumPath]]) {
@@ -53,8 +57,13 @@ const folder = path.resolve(folderArg ?? extDev);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'minidote-host-'));
 const userDataDir = flags['user-data-dir'] ? path.resolve(flags['user-data-dir']) : path.join(scratch, 'user-data');
 const extensionsDir = path.join(scratch, 'extensions');
-for (const dir of [userDataDir, extensionsDir, path.join(scratch, 'config'), path.join(scratch, 'data')]) {
+for (const dir of [path.join(userDataDir, 'User'), extensionsDir, path.join(scratch, 'config'), path.join(scratch, 'data')]) {
   mkdirSync(dir, { recursive: true });
+}
+// No welcome page: it takes the focus (closing quick picks a UI test opened) and slows start-up.
+const userSettings = path.join(userDataDir, 'User/settings.json');
+if (!existsSync(userSettings)) {
+  writeFileSync(userSettings, JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }, null, 2));
 }
 
 const freePort = () =>
@@ -115,7 +124,7 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const finished = new Promise((resolve) => {
     page.exposeFunction('codeAutomationLog', (_type, args) => {
@@ -125,16 +134,20 @@ try {
     page.exposeFunction('codeAutomationExit', (code) => resolve(code));
   });
   if (process.env.PAGE_CONSOLE) page.on('console', (m) => console.log('[page]', m.type(), m.text()));
-  const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${authority}${extDev}`],
-    ['extensionTestsPath', `vscode-remote://${authority}${extTests}`],
-  ];
+  const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${extDev}`]];
+  if (extTests) payload.push(['extensionTestsPath', `vscode-remote://${authority}${extTests}`]);
   await page.goto(`http://${authority}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   let timer;
   const timedOut = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no test result after ${timeoutMs} ms`)), timeoutMs);
   });
-  exitCode = await Promise.race([finished, timedOut]);
+  const result = uiScript
+    ? import(pathToFileURL(uiScript).href).then(async (script) => {
+        await script.default({ page });
+        return 0;
+      })
+    : finished;
+  exitCode = await Promise.race([result, timedOut]);
   clearTimeout(timer);
   console.log(`extension tests exited with ${exitCode} after ${Date.now() - started} ms`);
 } catch (error) {

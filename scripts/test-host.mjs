@@ -1,10 +1,12 @@
 // `npm run test:host`: the extension's tests inside a real VS Code extension host.
 // 1. installs the host (code-server + Chromium) into .vscode-test/code-server when missing;
 // 2. builds the extension and bundles the in-host suites (test/extension/{suite,restart}) to out/;
-// 3. runs them with @vscode/test-electron, whose "VS Code executable" is scripts/code-shim.
-// The two runs share one workspace and one user-data folder, so the second one (restart) starts a
-// fresh extension host on the storage the first one left behind.
-import { execFileSync } from 'node:child_process';
+// 3. runs them with @vscode/test-electron, whose "VS Code executable" is scripts/code-shim. The two
+//    runs share one workspace and one user-data folder, so the second one (restart) starts a fresh
+//    extension host on the storage the first one left behind;
+// 4. drives the workbench like a user (test/extension/ui/workbench.ui.mjs): palette prompts, the
+//    Objects view, the status bar; its screenshot goes to test-output/.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -80,6 +82,18 @@ async function runPhase(name, testsDir, workspace, userDataDir, env) {
   }
 }
 
+function runUi(workspace) {
+  console.log('\ntest-host: workbench UI (palette prompts, views, status bar)');
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'scripts/run-ext-tests.mjs'), `--extensionDevelopmentPath=${root}`,
+      `--ui-script=${path.join(root, 'test/extension/ui/workbench.ui.mjs')}`, workspace],
+    { stdio: 'inherit', env: { ...process.env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output') } },
+  );
+  if (result.status !== 0) console.error('test-host: workbench UI failed');
+  return result.status === 0;
+}
+
 ensureHost();
 const outdir = path.join(root, 'out/test/extension');
 await bundleSuites(outdir);
@@ -87,6 +101,8 @@ await bundleSuites(outdir);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'minidote-test-host-'));
 const workspace = path.join(scratch, 'workspace');
 const userDataDir = path.join(scratch, 'user-data');
+const uiWorkspace = path.join(scratch, 'ui-workspace');
+mkdirSync(uiWorkspace);
 mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
 writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
 // One port for both runs: workspace storage is keyed by the folder URI, which includes it.
@@ -95,7 +111,8 @@ const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await 
 let ok = false;
 try {
   ok = (await runPhase('main suite', path.join(outdir, 'suite'), workspace, userDataDir, env)) &&
-    (await runPhase('restart suite (new extension host, same storage)', path.join(outdir, 'restart'), workspace, userDataDir, env));
+    (await runPhase('restart suite (new extension host, same storage)', path.join(outdir, 'restart'), workspace, userDataDir, env)) &&
+    runUi(uiWorkspace);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -71,15 +71,15 @@ export class NodeHost {
 
   /** Every delivered transaction or snapshot, across reopens of the node. */
   onDidChange(listener: (change: ReplicaChange) => void): Disposable {
-    return this.changeEmitter.on(listener);
+    return this.changeEmitter.on(this.guarded(listener));
   }
 
   onPeersChanged(listener: () => void): Disposable {
-    return this.peersEmitter.on(listener);
+    return this.peersEmitter.on(this.guarded(listener));
   }
 
   onPhaseChanged(listener: (phase: HostPhase) => void): Disposable {
-    return this.phaseEmitter.on(listener);
+    return this.phaseEmitter.on(this.guarded(listener));
   }
 
   /** Opens the node in the background (once `config` resolves); `whenReady` waits for it. */
@@ -170,6 +170,20 @@ export class NodeHost {
       const reason = this.currentPhase === 'closed' ? 'it is closed' : (this.failure ?? 'it is still opening');
       throw new UnavailableError(`the Minidote replica is not running: ${reason}`);
     });
+  }
+
+  /**
+   * Listeners run inside the replica's delivery of a transaction: a view that throws must not
+   * break replication (or the other listeners), so its error is logged instead.
+   */
+  private guarded<T>(listener: (event: T) => void): (event: T) => void {
+    return (event) => {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log?.('error', `a change listener failed: ${errorMessage(error)}`);
+      }
+    };
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {

@@ -50,6 +50,23 @@ describe('extension/nodeHost', () => {
     assert.deepEqual(reports, []);
   });
 
+  it('keeps replicating when a change listener throws, and logs it', async () => {
+    const logged: string[] = [];
+    const h = new NodeHost({ dataDir: dir(), report: () => undefined, log: (_level, message) => logged.push(message) });
+    cleanups.push(() => h.close());
+    const seen: string[] = [];
+    h.onDidChange(() => {
+      throw new Error('view bug');
+    });
+    h.onDidChange((change) => seen.push(change.kind));
+    h.start({ settings: settings(), secret: undefined });
+    const node = await h.whenReady();
+    await node.update([{ ...FLAG, op: 'enable' }]);
+    assert.deepEqual(seen, ['transaction']);
+    assert.equal(node.replica.value(FLAG), true);
+    assert.ok(logged.some((m) => /a change listener failed: view bug/.test(m)), logged.join('\n'));
+  });
+
   it('applies peer and listen settings live, and keeps peers added by command', async () => {
     const other = await peer();
     const { host: h } = host();
