@@ -81,9 +81,7 @@ function objectItem(node: ObjectNode): vscode.TreeItem {
   item.description = node.description;
   item.iconPath = new vscode.ThemeIcon(OBJECT_ICONS[node.family]);
   item.contextValue = `minidote.${node.family}`;
-  item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${formatKeyRef(node)}** · \`${node.type}\`\n\n`).appendText(
-    `${crdtType(node.type).summary}\nValue: ${node.description}`,
-  );
+  item.tooltip = `${formatKeyRef(node)} (${node.type})\n${crdtType(node.type).summary}\nValue: ${node.description}`;
   if (node.family === 'flag') {
     item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
   }

@@ -53,7 +53,7 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
 }
 
 function selfItem(node: SelfNode, host: NodeHost): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(node.label, node.clock.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   item.description = node.description;
   item.tooltip = node.tooltip;

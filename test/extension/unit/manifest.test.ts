@@ -34,6 +34,7 @@ describe('extension/package.json', () => {
       }
     }
     assert.ok(existsSync(path.join(root, pkg.contributes.viewsContainers.activitybar[0].icon)));
+    assert.ok(existsSync(path.join(root, pkg.icon)));
   });
 
   it('declares every setting the extension reads, with descriptions, and its defaults read cleanly', () => {
