@@ -14,6 +14,7 @@ export interface Machine {
 export interface Report {
   readonly command: string;
   readonly scale: number;
+  readonly repeats: number;
   readonly date: string;
   readonly durationS: number;
   readonly machine: Machine;
@@ -65,6 +66,8 @@ export function renderMarkdown(report: Report, analysisPath: string): string {
     `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb.toFixed(0)} GB RAM, Node ${m.node}, ${m.platform}. ` +
       `Load average (1/5/15 min) before: ${m.loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after: ${m.loadAfter.map((l) => l.toFixed(2)).join(' / ')}` +
       (busy > 0.5 ? ' — the machine was shared with other work during the run, so absolute figures are noisy.' : '.'),
+    '',
+    `Workloads 1, 5 and 6 keep the best of ${report.repeats} runs, each in a fresh process; workloads 2-4 and 7 run once.`,
     '',
     '"vs Yjs" and "vs floor" say how many times better Minidote is (above 1: Minidote ahead; for ms and bytes, lower is better).',
     '',

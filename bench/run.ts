@@ -1,6 +1,6 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SCALE } from './config';
+import { REPEATS, SCALE } from './config';
 import { killAllChildren } from './proc/rpc';
 import { Report, writeReport } from './report';
 import { Row, TargetCheck, WorkloadResult } from './results';
@@ -17,8 +17,10 @@ import { Workers } from './workloads/workers';
 /**
  * `npm run bench`: the workloads of issue 8 for Minidote and the Yjs baseline, one after the
  * other, on 127.0.0.1, every process and directory created and removed here. Writes
- * bench/results.md and bench/results.json. MINIDOTE_BENCH_SCALE shrinks the sizes;
- * MINIDOTE_BENCH_ONLY=1,3 runs some workloads and prints them without writing the result files.
+ * bench/results.md and bench/results.json. MINIDOTE_BENCH_SCALE shrinks the sizes,
+ * MINIDOTE_BENCH_REPEATS sets the repeats of single-process workloads, MINIDOTE_BENCH_ONLY=1,3 runs
+ * some workloads and prints them without writing the result files, MINIDOTE_BENCH_PROFILE=DIR
+ * writes CPU profiles of the measured windows there (read them with bench/tools/profileTop.ts).
  */
 const WORKLOADS: Record<string, (workers: Workers) => Promise<WorkloadResult>> = {
   '1': runLocalApply,
@@ -42,7 +44,7 @@ function selected(): string[] {
 }
 
 function command(): string {
-  const env = ['MINIDOTE_BENCH_SCALE', 'MINIDOTE_BENCH_ONLY'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
+  const env = ['MINIDOTE_BENCH_SCALE', 'MINIDOTE_BENCH_REPEATS', 'MINIDOTE_BENCH_ONLY'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
   return [...env, 'npm run bench'].join(' ');
 }
 
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   const report: Report = {
     command: command(),
     scale: SCALE,
+    repeats: REPEATS,
     date: new Date(started).toISOString(),
     durationS: (Date.now() - started) / 1000,
     machine: {

@@ -74,10 +74,11 @@ export async function runDurable(workers: Workers): Promise<WorkloadResult> {
   const floorCount = Math.min(total, 5_000);
   let floor: number | null = null;
   for (const policy of policies) {
-    const figures = await workers.once((w) => w.call('durableThroughput', policy, count, total));
+    const runs = await workers.repeated((w) => w.call('durableThroughput', policy, count, total));
+    const figures = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
     if (floor === null) {
-      const serial = await workers.once((w) => w.call('serialFsyncLoop', figures.recordBytes, floorCount));
-      floor = perSecond(floorCount, serial.ms);
+      const serial = await workers.repeated((w) => w.call('serialFsyncLoop', figures.recordBytes, floorCount));
+      floor = perSecond(floorCount, Math.min(...serial.map((s) => s.ms)));
     }
     const isDefault = policyName(policy) === policyName(DEFAULT_FSYNC);
     const rate = perSecond(figures.txns, figures.ms);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { WorkerApi } from '../proc/worker';
+import { REPEATS } from '../config';
 import { PROFILE_DIR } from '../proc/profiler';
 import { Child } from '../proc/rpc';
 
@@ -35,6 +36,13 @@ export class Workers {
     } finally {
       await this.stop(worker);
     }
+  }
+
+  /** `once`, REPEATS times (each in a fresh process); the caller keeps the best figures. */
+  async repeated<T>(run: (worker: Worker) => Promise<T>, nodeFlags: string[] = []): Promise<T[]> {
+    const results: T[] = [];
+    for (let i = 0; i < REPEATS; i++) results.push(await this.once(run, nodeFlags));
+    return results;
   }
 
   async stopAll(): Promise<void> {
