@@ -299,7 +299,7 @@ const ResponseEnvelope = v.object({
   kind: v.literal('response'),
   id: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
   ok: v.boolean(),
-  result: v.unknown(),
+  result: v.optional(v.unknown()),
   error: v.optional(v.object({ kind: v.string(), message: v.string() })),
 });
 

@@ -62,8 +62,9 @@ export function distinctPeers(peers: readonly PeerView[]): PeerView[] {
   return [...named, ...anonymous];
 }
 
+/** A peer's name; one not identified yet goes by its address (host:port). */
 export function peerLabel(peer: PeerView): string {
-  return peer.displayName ?? peer.id ?? peer.url ?? 'inbound peer';
+  return peer.displayName ?? peer.id ?? (peer.url ? peer.url.replace(/^wss?:\/\//, '').replace(/\/$/, '') : 'inbound peer');
 }
 
 /** This replica's clock and each peer's last known clock side by side, entry by entry. */

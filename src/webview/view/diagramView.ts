@@ -7,13 +7,13 @@ import { h, icon, replaceChildren, replicaColorClass, s } from './dom';
 import { Section } from './section';
 import { UiStore } from './uiStore';
 
-const LANE_HEIGHT = 34;
-const COLUMN_WIDTH = 26;
-const PAD_X = 18;
-const PAD_Y = 16;
-const NODE_RADIUS = 6;
+const LANE_HEIGHT = 40;
+const MIN_COLUMN_WIDTH = 30;
+const MAX_COLUMN_WIDTH = 72;
+const PAD_X = 20;
+const PAD_Y = 20;
+const NODE_RADIUS = 6.5;
 
-const x = (column: number) => PAD_X + column * COLUMN_WIDTH;
 const y = (lane: number) => PAD_Y + lane * LANE_HEIGHT;
 
 const RELATION_TEXT: Record<CausalRelation, string> = {
@@ -35,6 +35,9 @@ export class DiagramView {
   private readonly tooltip: HTMLDivElement;
   private layout: DiagramLayout | undefined;
   private svg: SVGSVGElement | undefined;
+  /** Columns spread out to use the width there is, within limits that keep the dots readable. */
+  private columnWidth = MIN_COLUMN_WIDTH;
+  private width = 0;
 
   constructor(
     private readonly model: PanelModel,
@@ -55,10 +58,18 @@ export class DiagramView {
         h('span', { class: 'legend-item' }, h('span', { class: 'legend-link' }), 'had seen (causal dependency)'),
       ),
     );
+    // Redraw when the panel is resized, so the columns keep filling the width.
+    new ResizeObserver(() => {
+      if (this.scroller.clientWidth !== this.width) this.render();
+    }).observe(this.scroller);
   }
 
   get root(): HTMLElement {
     return this.section.root;
+  }
+
+  private x(column: number): number {
+    return PAD_X + column * this.columnWidth;
   }
 
   render(): void {
@@ -93,12 +104,16 @@ export class DiagramView {
       replaceChildren(this.scroller, h('div', { class: 'diagram-empty muted' }, icon('circle-large-outline'), ' No transactions yet. Changes made here or by peers appear as dots on their replica’s lane.'));
       return;
     }
+    this.width = this.scroller.clientWidth;
+    const spread = (this.width - 2 * PAD_X) / Math.max(1, layout.columns - 1);
+    this.columnWidth = Math.min(MAX_COLUMN_WIDTH, Math.max(MIN_COLUMN_WIDTH, spread));
     this.svg = this.draw(layout);
     replaceChildren(this.scroller, this.svg);
     if (atEnd) this.scroller.scrollLeft = this.scroller.scrollWidth;
   }
 
   private draw(layout: DiagramLayout): SVGSVGElement {
+    const x = (column: number) => this.x(column);
     const width = Math.max(x(layout.columns - 1) + PAD_X, 120);
     const height = y(layout.lanes.length - 1) + PAD_Y;
     const nodeAt = new Map(layout.nodes.map((n) => [n.id, n]));
@@ -108,7 +123,7 @@ export class DiagramView {
     );
     for (const column of layout.concurrentColumns) {
       svg.append(
-        s('rect', { class: 'concurrent-band', x: x(column) - COLUMN_WIDTH / 2 + 3, y: 4, width: COLUMN_WIDTH - 6, height: height - 8, rx: 6 }, s('title', {}, 'concurrent transactions')),
+        s('rect', { class: 'concurrent-band', x: x(column) - 11, y: 5, width: 22, height: height - 10, rx: 8 }, s('title', {}, 'concurrent transactions')),
       );
     }
     layout.lanes.forEach((lane, i) => {
@@ -186,9 +201,12 @@ export class DiagramView {
       h('div', { class: concurrent > 0 ? 'concurrent-note' : 'muted' }, concurrent > 0 ? `${RELATION_TEXT.concurrent} with ${concurrent} other transaction${concurrent === 1 ? '' : 's'} shown` : 'no concurrent transaction shown'),
     );
     this.tooltip.hidden = false;
-    const left = x(target.column) - this.scroller.scrollLeft + this.scroller.offsetLeft + 12;
+    const left = this.x(target.column) - this.scroller.scrollLeft + this.scroller.offsetLeft + 12;
     this.tooltip.style.left = `${Math.max(0, left)}px`;
-    this.tooltip.style.top = `${y(target.lane) + 14}px`;
+    // Below the dot on the upper lanes, above it on the lower ones, so it stays next to the diagram.
+    const lower = target.lane >= layout.lanes.length / 2 && layout.lanes.length > 1;
+    this.tooltip.style.top = lower ? '' : `${y(target.lane) + 14}px`;
+    this.tooltip.style.bottom = lower ? `${svg.height.baseVal.value - y(target.lane) + 14}px` : '';
   }
 
   private clearFocus(): void {

@@ -1,4 +1,4 @@
-import { bytes, relativeTime } from '../model/format';
+import { bytes, count, relativeTime } from '../model/format';
 import { PanelModel } from '../model/panelModel';
 import { h, icon, replaceChildren } from './dom';
 import { Section } from './section';
@@ -40,7 +40,7 @@ export class StorageView {
           stats.snapshotAt === null ? 'none yet' : relativeTime(stats.snapshotAt, now),
           stats.snapshotAt === null ? 'the log holds everything' : bytes(stats.snapshotBytes),
         ),
-        figure('database', 'On disk', bytes(stats.diskBytes), `${stats.fsyncs.toLocaleString('en-US')} fsyncs since open`),
+        figure('database', 'On disk', bytes(stats.diskBytes), count(stats.fsyncs, 'fsync')),
       ),
       h('div', { class: 'directory muted', title: stats.directory }, icon('folder'), stats.directory),
     );
