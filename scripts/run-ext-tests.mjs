@@ -152,6 +152,11 @@ try {
   console.log(`extension tests exited with ${exitCode} after ${Date.now() - started} ms`);
 } catch (error) {
   console.error('run-ext-tests:', error);
+  if (uiScript) {
+    const shot = path.join(path.resolve(process.env.MINIDOTE_SCREENSHOT_DIR ?? 'test-output'), 'ui-failure.png');
+    mkdirSync(path.dirname(shot), { recursive: true });
+    await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: shot }).then(() => console.error(`screenshot of the failure: ${shot}`), () => undefined);
+  }
   if (!process.env.CS_VERBOSE) console.error(`--- code-server output ---\n${serverLog}`);
   exitCode = 1;
 } finally {

@@ -108,12 +108,16 @@ export class NodeHost {
         await this.closeNode();
         return this.open();
       }
+      // The secret first: listening beyond loopback needs it.
+      if (before.secret !== next.secret) node.setSecret(next.secret);
       if (a.listenHost !== b.listenHost || a.listenPort !== b.listenPort) {
         this.listenOverride = undefined;
         await this.applyListen(node);
       }
-      if (!sameList(a.peers, b.peers)) node.setPeers(this.effectivePeers());
-      if (before.secret !== next.secret) node.setSecret(next.secret);
+      if (!sameList(a.peers, b.peers)) {
+        this.removedPeers.clear(); // an edited list says again which peers are wanted
+        node.setPeers(this.effectivePeers());
+      }
     });
   }
 

@@ -10,7 +10,8 @@ export default async function drive({ page }) {
   const quickInput = page.locator('.quick-input-widget');
   const input = quickInput.locator('input.input');
   const rows = quickInput.locator('.quick-input-list .monaco-list-row');
-  const treeRow = (label) => page.locator(`[role="treeitem"][aria-label^="${label} "]`);
+  const treeRow = (label) =>
+    page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
 
   let passed = 0;
   async function step(name, action) {
