@@ -68,7 +68,16 @@ async function main(): Promise<void> {
     for (const name of names) {
       const t0 = Date.now();
       console.log(`workload ${name}…`);
-      const result = await WORKLOADS[name](workers);
+      let result: WorkloadResult;
+      try {
+        result = await WORKLOADS[name](workers);
+      } catch (error) {
+        // One failed or hung workload must not cost the others' figures.
+        await workers.stopAll();
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        console.error(`  workload ${name} failed: ${message}`);
+        result = { rows: [], targets: [], notes: [`Workload ${name} FAILED: ${message}`] };
+      }
       rows.push(...result.rows);
       targets.push(...result.targets);
       notes.push(...result.notes);
