@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
-import { TypeName } from '../../../src/core/crdt/crdtType';
-import { leq } from '../../../src/core/vectorClock';
 import { PeerNode } from '../../../src/extension/peersModel';
-import { ServeProcess, startPeerNode } from '../support/headless';
+import { HeadlessNode } from '../support/headless';
 import { Activated, activated, notificationsSince, setSetting, until } from '../support/host';
 
-describe('the extension with other replicas on 127.0.0.1', () => {
+describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () => {
   let ext: Activated;
-  let headless: Awaited<ReturnType<typeof startPeerNode>>;
-  let joiner: ServeProcess | undefined;
+  let headless: HeadlessNode;
+  let joiner: HeadlessNode | undefined;
 
   before(async () => {
     ext = await activated();
     await ext.internals.host.whenReady();
-    headless = await startPeerNode('headless');
+    headless = await HeadlessNode.start(ext.extension.extensionPath, 'headless');
   });
 
   after(async () => {
@@ -25,7 +23,6 @@ describe('the extension with other replicas on 127.0.0.1', () => {
     await headless?.stop();
   });
 
-  const value = (type: TypeName, bucket: string, key: string) => headless.node.replica.value({ bucket, key, type });
 
   const peer = (url: string) => ext.internals.host.node?.status().peers.find((p) => p.url === url);
   const describePeers = () => JSON.stringify(ext.internals.host.node?.status().peers);
@@ -36,11 +33,11 @@ describe('the extension with other replicas on 127.0.0.1', () => {
     await until(() => peer(headless.url)?.connected === true, () => `connected to the headless node: ${describePeers()}`, ext.internals);
 
     await vscode.commands.executeCommand('minidote.addToSet', { bucket: 'sync', key: 'from-editor', element: 'hello' });
-    await until(() => isDeepStrictEqual(value('set_aw', 'sync', 'from-editor'), ['hello']), 'the other node has the editor write');
+    await until(async () => isDeepStrictEqual(await headless.read('set_aw', 'sync', 'from-editor'), ['hello']), 'the headless node has the editor write');
 
-    const counter = { bucket: 'sync', key: 'from-node', type: 'counter_pn' as const };
-    await headless.node.update([{ ...counter, op: 'increment', args: [7] }]);
-    await until(async () => (await ext.api.read([counter])).values[0] === 7, 'the editor has the other node write', ext.internals);
+    await headless.update('counter_pn', 'sync', 'from-cli', 'increment', '7');
+    const counter = { bucket: 'sync', key: 'from-cli', type: 'counter_pn' as const };
+    await until(async () => (await ext.api.read([counter])).values[0] === 7, 'the editor has the headless write', ext.internals);
 
     await until(() => {
       const row = ext.internals.peers.getChildren().find((n) => n.kind === 'peer' && n.label === 'headless') as PeerNode | undefined;
@@ -52,7 +49,7 @@ describe('the extension with other replicas on 127.0.0.1', () => {
   it('says who changed a watched flag, and shows it in the status bar while enabled', async () => {
     await setSetting('statusBar.flags', ['deploy-freeze']);
     const from = ext.internals.notifications().length;
-    await headless.node.update([{ bucket: 'ops', key: 'deploy-freeze', type: 'flag_ew', op: 'enable' }]);
+    await headless.update('flag_ew', 'ops', 'deploy-freeze', 'enable');
     await until(
       () => shownSince(from).includes('info: Minidote: deploy-freeze was enabled by headless'),
       () => `the notification; shown: ${JSON.stringify(shownSince(from))}`,
@@ -75,7 +72,7 @@ describe('the extension with other replicas on 127.0.0.1', () => {
     assert.equal(ext.internals.host.phase, 'running');
     assert.equal(peer(headless.url)?.connected, true);
     await vscode.commands.executeCommand('minidote.enableFlag', 'sync/still-works');
-    await until(() => value('flag_ew', 'sync', 'still-works') === true, 'the other node has the write');
+    await until(async () => (await headless.read('flag_ew', 'sync', 'still-works')) === true, 'the headless node has the write');
   });
 
   it('connects and disconnects a peer by command', async () => {
@@ -108,13 +105,10 @@ describe('the extension with other replicas on 127.0.0.1', () => {
     assert.equal(await vscode.commands.executeCommand('minidote.copyJoinLink'), url);
     assert.equal(await vscode.env.clipboard.readText(), url);
 
-    joiner = await ServeProcess.start(ext.extension.extensionPath, 'joiner', ['--peer', await vscode.env.clipboard.readText()]);
-    const ours = ext.internals.host.node?.replica.clock ?? {};
-    const inbound = () => ext.internals.host.node?.status().peers.find((p) => p.direction === 'inbound' && p.id === 'joiner');
-    await until(() => {
-      const clock = inbound()?.clock;
-      return clock !== null && clock !== undefined && leq(ours, clock);
-    }, () => `the joiner caught up with ${JSON.stringify(ours)}: ${describePeers()}`, ext.internals);
+    joiner = await HeadlessNode.start(ext.extension.extensionPath, 'joiner', ['--peer', await vscode.env.clipboard.readText()]);
+    const node = joiner;
+    await until(async () => isDeepStrictEqual(await node.read('set_aw', 'sync', 'from-editor'), ['hello']), 'the joiner caught up');
+    assert.ok(ext.internals.host.node?.status().peers.some((p) => p.direction === 'inbound' && p.id === 'joiner'), describePeers());
 
     await vscode.commands.executeCommand('minidote.stopListening');
     assert.equal(ext.internals.host.node?.listenUrl, undefined);

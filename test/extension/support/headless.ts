@@ -1,41 +1,27 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MinidoteNode } from '../../../src/node/minidoteNode';
+import { Json } from '../../../src/core/json';
 
-function scratchDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'minidote-headless-'));
-}
-
-/** A second replica in the test's own process, listening on 127.0.0.1 (any free port). */
-export async function startPeerNode(id: string): Promise<{ node: MinidoteNode; url: string; stop(): Promise<void> }> {
-  const dir = scratchDir();
-  const node = await MinidoteNode.open({ dataDir: dir, id, displayName: id, fsync: 'never', listen: { host: '127.0.0.1', port: 0 } });
-  return {
-    node,
-    url: node.listenUrl as string,
-    stop: async () => {
-      await node.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** `minidote serve` from this build (dist/cli.js), as a team's always-on peer runs it. */
-export class ServeProcess {
+/**
+ * `minidote serve` from this build (dist/cli.js) on 127.0.0.1, as a team's always-on peer runs
+ * it, read and written with the `minidote` command line as scripts and CI do.
+ */
+export class HeadlessNode {
   private constructor(
+    private readonly cli: string,
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly url: string,
   ) {}
 
-  static async start(extensionPath: string, id: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
-    const dir = scratchDir();
+  /** Starts `serve --id ID --display-name ID` on a free port, plus `extraArgs` (e.g. `--peer URL`). */
+  static async start(extensionPath: string, id: string, extraArgs: readonly string[] = []): Promise<HeadlessNode> {
+    const cli = path.join(extensionPath, 'dist/cli.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'minidote-headless-'));
     const args = ['serve', '--data', dir, '--id', id, '--display-name', id, '--host', '127.0.0.1', '--port', '0', '--fsync', 'never'];
-    const child = spawn(process.execPath, [path.join(extensionPath, 'dist/cli.js'), ...args, ...extraArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [cli, ...args, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
@@ -47,7 +33,17 @@ export class ServeProcess {
       });
       child.on('exit', (code) => reject(new Error(`minidote serve exited with ${code}: ${stderr}`)));
     });
-    return new ServeProcess(child, dir, url);
+    return new HeadlessNode(cli, child, dir, url);
+  }
+
+  /** `minidote read TYPE BUCKET KEY`: the value. */
+  async read(type: string, bucket: string, key: string): Promise<Json> {
+    return (JSON.parse(await this.run(['read', '--node', this.url, type, bucket, key])) as { value: Json }).value;
+  }
+
+  /** `minidote update TYPE BUCKET KEY OP [ARG...]`. */
+  async update(type: string, bucket: string, key: string, op: string, ...args: string[]): Promise<void> {
+    await this.run(['update', '--node', this.url, type, bucket, key, op, ...args]);
   }
 
   async stop(): Promise<void> {
@@ -55,5 +51,14 @@ export class ServeProcess {
     this.child.kill('SIGTERM');
     await exited;
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, [this.cli, ...args], (error, stdout, stderr) => {
+        if (error) reject(new Error(`minidote ${args.join(' ')} failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      });
+    });
   }
 }

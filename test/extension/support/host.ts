@@ -20,7 +20,8 @@ export async function activated(): Promise<Activated> {
 
 /**
  * Waits until `condition` holds, re-checking when the extension reports a change (and on a slow
- * tick as a safety net, for state that has no event, like settings files being read).
+ * tick as a safety net, for state that has no event, like another process). A condition that
+ * throws counts as not yet; its last error is part of the timeout message.
  */
 export async function until(
   condition: () => boolean | Promise<boolean>,
@@ -28,20 +29,26 @@ export async function until(
   internals?: MinidoteInternals,
   timeoutMs = 20_000,
 ): Promise<void> {
-  if (await condition()) return;
+  let lastError = '';
+  const holds = async (): Promise<boolean> => {
+    try {
+      return await condition();
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+      return false;
+    }
+  };
+  if (await holds()) return;
   await new Promise<void>((resolve, reject) => {
     let checking = false;
     const check = async () => {
       if (checking) return;
       checking = true;
-      try {
-        if (await condition()) {
-          cleanup();
-          resolve();
-        }
-      } finally {
-        checking = false;
+      if (await holds()) {
+        cleanup();
+        resolve();
       }
+      checking = false;
     };
     const subscriptions = internals
       ? [internals.host.onDidChange(check), internals.host.onPeersChanged(check), internals.host.onPhaseChanged(check)]
@@ -49,7 +56,8 @@ export async function until(
     const tick = setInterval(check, 100);
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting until ${typeof what === 'string' ? what : what()}`));
+      const last = lastError ? ` (last error: ${lastError})` : '';
+      reject(new Error(`timed out after ${timeoutMs} ms waiting until ${typeof what === 'string' ? what : what()}${last}`));
     }, timeoutMs);
     function cleanup() {
       clearInterval(tick);
