@@ -11,7 +11,7 @@ const RELATION_TEXT: Record<PeerRelation, string> = {
   behind: 'behind us',
   ahead: 'ahead of us',
   diverged: 'diverged',
-  unknown: 'clock unknown',
+  unknown: 'no clock yet',
 };
 
 const RELATION_HELP: Record<PeerRelation, string> = {
@@ -94,7 +94,7 @@ function columnHead(column: ClockColumn): HTMLElement {
   return h(
     'th',
     { class: `num peer-col${column.self ? ' self-col' : ''}`, title: column.detail },
-    h('div', { class: 'peer-head' }, column.self ? icon('home') : h('span', { class: `state-dot ${column.state}` }), h('span', { class: 'peer-name' }, column.label)),
+    h('div', { class: 'peer-head', title: column.label }, column.self ? icon('home') : h('span', { class: `state-dot ${column.state}` }), h('span', { class: 'peer-name' }, column.label)),
     column.self ? h('div', { class: 'relation muted' }, 'this replica') : h('div', { class: `relation rel-${column.relation}`, title: RELATION_HELP[column.relation] }, RELATION_TEXT[column.relation]),
   );
 }

@@ -38,7 +38,7 @@ export class StorageView {
           'archive',
           'Snapshot',
           stats.snapshotAt === null ? 'none yet' : relativeTime(stats.snapshotAt, now),
-          stats.snapshotAt === null ? 'the log holds everything' : bytes(stats.snapshotBytes),
+          stats.snapshotAt === null ? 'all in the log' : bytes(stats.snapshotBytes),
         ),
         figure('database', 'On disk', bytes(stats.diskBytes), count(stats.fsyncs, 'fsync')),
       ),
