@@ -238,13 +238,14 @@ export class Replica {
   private prepare(updates: readonly Update[]): Transaction {
     const clock = increment(this.currentClock, this.id);
     const seq = clock[this.id];
+    const ids = updates.map(objectId);
     const touches = new Map<string, number>();
-    for (const u of updates) touches.set(objectId(u), (touches.get(objectId(u)) ?? 0) + 1);
+    for (const id of ids) touches.set(id, (touches.get(id) ?? 0) + 1);
     // Keys touched more than once see the batch's earlier effects, on a private copy.
     const staged = new Map<string, unknown>();
     const effects: Effect[] = updates.map((u, i) => {
       const type = crdtType(u.type);
-      const id = objectId(u);
+      const id = ids[i];
       const live = this.objects.get(id);
       const state = staged.has(id) ? staged.get(id) : live ? live.state : type.initial();
       const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op} ${u.bucket}/${u.key}): ` : '';

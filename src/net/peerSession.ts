@@ -29,6 +29,23 @@ export const DEFAULT_TIMING: SessionTiming = { heartbeatMs: 2_000, deadAfterMs: 
 const CHUNK_BYTES = 512 * 1024;
 
 /**
+ * Above this many missing transactions, a peer that has nothing we lack gets a snapshot when that
+ * is smaller: replaying a long history costs more than installing the state it produced.
+ */
+const SNAPSHOT_CONSIDERED_ABOVE = 1000;
+
+/** Every session sends the same text for a transaction: serialize it once. */
+const encoded = new WeakMap<Transaction, string>();
+function encodeTransaction(txn: Transaction): string {
+  let text = encoded.get(txn);
+  if (text === undefined) {
+    text = JSON.stringify(txn);
+    encoded.set(txn, text);
+  }
+  return text;
+}
+
+/**
  * Replication with one peer over an authenticated connection: initial anti-entropy, live causal
  * broadcast (which also relays, since every delivered transaction is offered to every session), and
  * heartbeats that carry clocks so that anything lost in transit is sent again.
@@ -39,6 +56,8 @@ export class PeerSession {
   /** `known` as of the previous heartbeat: if the peer's clock still lacks it, something was lost. */
   private knownAtLastBeat: VectorClock;
   private peerClockValue: VectorClock;
+  /** Transactions offered during the current run of the event loop, sent as one message. */
+  private outbox: Transaction[] = [];
   private lastSeenAt: number;
   private readonly timer: NodeJS.Timeout;
   private snapshotParts: StoredObject[] = [];
@@ -72,18 +91,37 @@ export class PeerSession {
     return this.lastSeenAt;
   }
 
-  /** Live broadcast: sends a delivered transaction unless the peer already has it. */
+  /**
+   * Live broadcast: queues a delivered transaction unless the peer already has it. Everything
+   * offered in one run of the event loop (a burst of local updates, or a whole inbound message
+   * that we relay) leaves as one message.
+   */
   offer(txn: Transaction): void {
     if (this.conn.closed || sequenceOf(txn) <= entry(this.known, txn.origin)) return;
-    this.sendTransactions([txn]);
+    this.known = merge(this.known, txn.clock);
+    if (this.outbox.push(txn) === 1) queueMicrotask(() => this.flush());
   }
 
-  /** Sends whatever `theirClock` lacks: from the log when it still holds it, else a snapshot. */
+  /**
+   * Sends whatever `theirClock` lacks: from the log while it holds it, else (or when a long
+   * history would cost more than the state it built) a snapshot.
+   */
   sync(theirClock: VectorClock): void {
     if (this.conn.closed) return;
+    this.flush();
     const missing = this.host.transactionsSince(theirClock);
-    if (missing === undefined) this.sendSnapshot(this.host.snapshot());
-    else if (missing.length > 0) this.sendTransactions(missing);
+    if (missing === undefined) {
+      this.sendSnapshot(encodeSnapshot(this.host.snapshot()));
+      return;
+    }
+    if (missing.length > SNAPSHOT_CONSIDERED_ABOVE && leq(theirClock, this.host.clock())) {
+      const snapshot = encodeSnapshot(this.host.snapshot());
+      if (totalLength(snapshot.objects) < totalLength(missing.map(encodeTransaction))) {
+        this.sendSnapshot(snapshot);
+        return;
+      }
+    }
+    if (missing.length > 0) this.sendTransactions(missing);
   }
 
   close(): void {
@@ -109,16 +147,32 @@ export class PeerSession {
           this.host.installSnapshot(snapshot);
         }
         break;
-      case 'clock':
+      case 'clock': {
+        const previous = this.peerClockValue;
         this.peerClockValue = message.clock;
         this.known = merge(this.known, message.clock);
-        if (!leq(this.knownAtLastBeat, message.clock)) {
+        if (this.lostInTransit(previous, message.clock)) {
           this.log('info', `${this.conn.label}: peer ${this.peerId} is missing transactions; sending them again`);
           this.sync(message.clock);
         }
+        this.onActivity();
         break;
+      }
     }
-    this.onActivity();
+  }
+
+  /**
+   * Something we sent before the previous heartbeat is still missing at the peer, and the peer has
+   * stopped making progress on that origin: it was lost, not merely still in flight or queued
+   * behind a busy event loop (resending then would only add load).
+   */
+  private lostInTransit(previous: VectorClock, current: VectorClock): boolean {
+    if (this.conn.bufferedAmount > 0) return false;
+    for (const id of Object.keys(this.knownAtLastBeat)) {
+      const has = entry(current, id);
+      if (has < this.knownAtLastBeat[id] && has === entry(previous, id)) return true;
+    }
+    return false;
   }
 
   private receive(txn: Transaction): void {
@@ -142,41 +196,52 @@ export class PeerSession {
     this.conn.send({ t: 'clock', clock: this.host.clock() });
   }
 
-  private sendTransactions(txns: readonly Transaction[]): void {
-    let parts: string[] = [];
-    let bytes = 0;
-    const flush = () => {
-      this.conn.sendText(`{"t":"txns","txns":[${parts.join(',')}]}`);
-      parts = [];
-      bytes = 0;
-    };
-    for (const txn of txns) {
-      const text = JSON.stringify(txn);
-      if (bytes + text.length > CHUNK_BYTES && parts.length > 0) flush();
-      parts.push(text);
-      bytes += text.length;
-      this.known = merge(this.known, txn.clock);
-    }
-    if (parts.length > 0) flush();
+  private flush(): void {
+    if (this.outbox.length === 0) return;
+    const txns = this.outbox;
+    this.outbox = [];
+    this.sendTransactions(txns);
   }
 
-  private sendSnapshot(snapshot: ReplicaSnapshot): void {
-    const clock = JSON.stringify(snapshot.clock);
-    let parts: string[] = [];
-    let bytes = 0;
-    const flush = (last: boolean) => {
-      this.conn.sendText(`{"t":"snapshot","clock":${clock},"objects":[${parts.join(',')}],"last":${last}}`);
-      parts = [];
-      bytes = 0;
-    };
-    for (const object of snapshot.objects) {
-      const text = JSON.stringify(object);
-      if (bytes + text.length > CHUNK_BYTES && parts.length > 0) flush(false);
-      parts.push(text);
-      bytes += text.length;
-    }
-    flush(true);
-    this.known = merge(this.known, snapshot.clock);
-    this.log('info', `${this.conn.label}: sent a snapshot to ${this.peerId} (its log entries were compacted)`);
+  private sendTransactions(txns: readonly Transaction[]): void {
+    sendInChunks(txns.map(encodeTransaction), (items) => this.conn.sendText(`{"t":"txns","txns":[${items}]}`));
+    for (const txn of txns) this.known = merge(this.known, txn.clock);
   }
+
+  private sendSnapshot(snapshot: EncodedSnapshot): void {
+    const clock = JSON.stringify(snapshot.clock);
+    sendInChunks(snapshot.objects, (items, last) =>
+      this.conn.sendText(`{"t":"snapshot","clock":${clock},"objects":[${items}],"last":${last}}`),
+    );
+    this.known = merge(this.known, snapshot.clock);
+    this.log('info', `${this.conn.label}: sent ${this.peerId} a snapshot at ${clock}`);
+  }
+}
+
+interface EncodedSnapshot {
+  readonly clock: VectorClock;
+  readonly objects: string[];
+}
+
+function encodeSnapshot(snapshot: ReplicaSnapshot): EncodedSnapshot {
+  return { clock: snapshot.clock, objects: snapshot.objects.map((o) => JSON.stringify(o)) };
+}
+
+function totalLength(texts: readonly string[]): number {
+  return texts.reduce((n, t) => n + t.length, 0);
+}
+
+/** Groups pre-serialized items into messages of at most about CHUNK_BYTES; always sends one. */
+function sendInChunks(texts: readonly string[], send: (items: string, last: boolean) => void): void {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < texts.length; i++) {
+    if (bytes + texts[i].length > CHUNK_BYTES && i > start) {
+      send(texts.slice(start, i).join(','), false);
+      start = i;
+      bytes = 0;
+    }
+    bytes += texts[i].length;
+  }
+  send(texts.slice(start).join(','), true);
 }

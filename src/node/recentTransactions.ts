@@ -1,5 +1,4 @@
-import { Transaction } from '../core/transaction';
-import { ObjectKey } from '../core/transaction';
+import { ObjectKey, Transaction } from '../core/transaction';
 import { VectorClock } from '../core/vectorClock';
 
 /** A delivered transaction as the panel's diagram shows it. */
@@ -12,25 +11,29 @@ export interface DeliveredTransaction {
   readonly keys: ObjectKey[];
 }
 
-/** The last N delivered transactions, oldest first. */
+/** The last N delivered transactions, in a ring so that recording one costs O(1). */
 export class RecentTransactions {
-  private readonly items: DeliveredTransaction[] = [];
+  private readonly ring: DeliveredTransaction[] = [];
+  private next = 0;
 
   constructor(private readonly capacity: number) {}
 
   add(txn: Transaction, local: boolean): void {
-    this.items.push({
+    const item: DeliveredTransaction = {
       origin: txn.origin,
       clock: txn.clock,
       at: txn.at,
       deliveredAt: Date.now(),
       local,
       keys: txn.effects.map(({ bucket, key, type }) => ({ bucket, key, type })),
-    });
-    if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
+    };
+    if (this.ring.length < this.capacity) this.ring.push(item);
+    else this.ring[this.next] = item;
+    this.next = (this.next + 1) % this.capacity;
   }
 
+  /** Oldest first. */
   list(): DeliveredTransaction[] {
-    return [...this.items];
+    return this.ring.length < this.capacity ? [...this.ring] : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
   }
 }

@@ -187,10 +187,22 @@ export class TransactionLog {
 
   private async syncThrough(target: number): Promise<void> {
     while (this.synced < target) {
-      this.syncing ??= this.syncOnce().finally(() => {
-        this.syncing = undefined;
-      });
+      this.syncing ??= this.nextSync();
       await this.syncing;
+    }
+  }
+
+  /**
+   * Waits one turn of the event loop before the fsync: writers whose previous update was just
+   * acknowledged by the last fsync append again meanwhile and share this one, instead of the
+   * writers splitting into two cohorts that alternate fsyncs.
+   */
+  private async nextSync(): Promise<void> {
+    try {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.syncOnce();
+    } finally {
+      this.syncing = undefined;
     }
   }
 

@@ -140,6 +140,23 @@ describe('net: fault injection', function () {
     await expectAll([a, fresh], [counter], [2995]);
   });
 
+  it('a replica that missed a long history catches up from a snapshot when that is smaller', async () => {
+    const said: string[] = [];
+    const a = await cluster.start('gapA', { log: (_level, message) => said.push(message) });
+    const b = await cluster.start('gapB', { peers: [a.url] });
+    await b.node.update([{ ...set, op: 'add', args: ['b-was-here'] }]);
+    await expectAll([a, b], [set], [['b-was-here']]);
+    const dir = b.dir;
+    await cluster.stop(b);
+    for (let i = 0; i < 1500; i++) await a.node.update([{ ...counter, op: 'increment' }]);
+    const back = await cluster.start('gapB', { dir, peers: [a.url] });
+    await expectAll([a, back], [counter, set], [1500, ['b-was-here']]);
+    assert.ok(said.some((m) => /sent gapB a snapshot/.test(m)), 'the catch-up used a snapshot');
+    // Its log was not compacted: a short gap still travels as transactions.
+    await back.node.update([{ ...counter, op: 'decrement', args: [500] }]);
+    await expectAll([a, back], [counter], [1000]);
+  });
+
   it('a replica with its own unsent writes keeps them when it is bootstrapped from a snapshot', async () => {
     const a = await cluster.start('keepA', { snapshotEvery: 100 });
     const b = await cluster.start('keepB');
