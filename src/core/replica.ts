@@ -208,9 +208,9 @@ export class Replica {
    * Redelivers a logged transaction during recovery: no journal write, no change event. Returns
    * false (and skips it) when it is a duplicate or not causally ready, which a log written in
    * delivery order only shows after a crash in the middle of installing a snapshot; peers resend it.
+   * The caller has validated the transaction already (the log's record decoder does).
    */
   replay(txn: Transaction): boolean {
-    validateTransaction(txn);
     if (!isCausallyReady(txn, this.currentClock)) return false;
     this.applyEffects(txn);
     return true;
