@@ -251,9 +251,6 @@ export const DeltaNotification = notification('state/delta', fromHost<PanelDelta
 /** Host → webview: the whole state was replaced (another node attached, or a snapshot installed). */
 export const ResetNotification = notification('state/reset', fromHost<PanelSnapshot>());
 
-export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
-export type ResponseOf<T> = T extends RequestType<unknown, infer R> ? R : never;
-
 // ─── Envelopes ──────────────────────────────────────────────────────────────────────────────────
 
 export interface RequestMessage {

@@ -61,7 +61,7 @@ export function emptyModel(): PanelModel {
   };
 }
 
-export function noChanges(): ModelChanges {
+function noChanges(): ModelChanges {
   return {
     everything: false,
     self: false,

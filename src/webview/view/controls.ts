@@ -13,7 +13,7 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { h } from './dom';
 
-export type { VscodeButton, VscodeCheckbox, VscodeSingleSelect, VscodeTextfield };
+export type { VscodeCheckbox };
 
 export function button(
   label: string,

@@ -183,9 +183,10 @@ export class DiagramView {
     const target = layout?.nodes.find((n) => n.id === id);
     if (!layout || !svg || !target) return;
     svg.classList.add('focusing');
+    const byId = new Map(layout.nodes.map((n) => [n.id, n]));
     let concurrent = 0;
     for (const el of svg.querySelectorAll<SVGElement>('[data-id]')) {
-      const other = layout.nodes.find((n) => n.id === el.dataset.id);
+      const other = byId.get(el.dataset.id ?? '');
       if (!other) continue;
       const relation = causalRelation(target.txn, other.txn);
       if (relation === 'concurrent' && el.classList.contains('node')) concurrent++;

@@ -28,10 +28,6 @@ export class VirtualList<T> {
     });
   }
 
-  get length(): number {
-    return this.items.length;
-  }
-
   setItems(items: readonly T[]): void {
     this.items = items;
     const height = Math.min(items.length, this.maxVisibleRows) * this.rowHeight;
