@@ -8,8 +8,10 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const build = spawnSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
+const dataDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), '.minidote');
 const cli = path.join(root, 'dist', 'cli.js');
-const args = ['serve', '--data', path.resolve('.minidote'), '--port', process.env.MINIDOTE_PORT ?? '7878', ...process.argv.slice(2)];
+const args = ['serve', '--data', dataDir, '--port', process.env.MINIDOTE_PORT ?? '7878', ...process.argv.slice(2)];
 const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (text) => {
@@ -19,7 +21,7 @@ child.stdout.on('data', (text) => {
   const url = match[1];
   const node = url === 'ws://127.0.0.1:7878' ? '' : ` --node ${url}`;
   process.stdout.write(`
-Data lives in ${path.resolve('.minidote')}. Try, from another terminal:
+Data lives in ${dataDir}. Try, from another terminal:
   node dist/cli.js update${node} flag_ew ops deploy-freeze enable
   node dist/cli.js read${node} flag_ew ops deploy-freeze
   node dist/cli.js update${node} set_aw team on-call add alice

@@ -37,15 +37,19 @@ export async function runServe(args: ParsedArgs): Promise<void> {
   });
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
   const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Ctrl+C reaches the whole process group, so a wrapper may forward the same signal again.
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`[info] ${signal}: shutting down\n`);
       node.close().then(resolve, (error: unknown) => {
         process.stderr.write(`[error] shutdown: ${errorMessage(error)}\n`);
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   process.stdout.write(`minidote ${node.id} listening on ${node.listenUrl}\n`);
   await stopped;
