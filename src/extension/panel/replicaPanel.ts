@@ -38,6 +38,14 @@ export class ReplicaPanel {
     return new ReplicaPanel(panel, extensionUri, node);
   }
 
+  /**
+   * Shows `node` in the open panel, if there is one, without revealing it: for when the extension
+   * reopened its node (the page gets the new node's whole state).
+   */
+  static attach(node: MinidoteNode): void {
+    ReplicaPanel.current?.session.attach(node);
+  }
+
   /** Takes over a panel VS Code restored after a reload; the node may not be open yet. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, getNode: () => PanelNode | undefined): ReplicaPanel {
     ReplicaPanel.current?.panel.dispose();
