@@ -1,4 +1,4 @@
-import { TypeName } from './crdt/crdtType';
+import { TYPE_NAMES, TypeName } from './crdt/crdtType';
 import { Json } from './json';
 import { VectorClock } from './vectorClock';
 
@@ -33,8 +33,19 @@ export interface Transaction {
   readonly effects: readonly Effect[];
 }
 
+/** A map key for an object: the bucket's length makes it unambiguous whatever the names contain. */
 export function objectId(key: ObjectKey): string {
-  return JSON.stringify([key.bucket, key.key, key.type]);
+  return `${key.type}/${key.bucket.length}/${key.bucket}/${key.key}`;
+}
+
+/** The inverse of `objectId`, for ids that come back from elsewhere (saved UI state); undefined if malformed. */
+export function parseObjectId(id: string): ObjectKey | undefined {
+  const match = /^([a-z_0-9]+)\/(\d+)\//.exec(id);
+  if (!match || !(TYPE_NAMES as readonly string[]).includes(match[1])) return undefined;
+  const start = match[0].length;
+  const bucket = id.slice(start, start + Number(match[2]));
+  if (bucket.length !== Number(match[2]) || id[start + bucket.length] !== '/') return undefined;
+  return { type: match[1] as TypeName, bucket, key: id.slice(start + bucket.length + 1) };
 }
 
 export function sequenceOf(txn: Transaction): number {

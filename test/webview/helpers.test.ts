@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { objectId } from '../../src/core/transaction';
+import { objectId, parseObjectId } from '../../src/core/transaction';
 import { bytes, clockText, count, relativeTime, valueText } from '../../src/webview/model/format';
 import { planNewKey } from '../../src/webview/model/newKey';
-import { familyOf, groupByBucket, parseObjectId } from '../../src/webview/model/objectGroups';
+import { familyOf, groupByBucket } from '../../src/webview/model/objectGroups';
 import { initialUiState, restoreUiState, toggled } from '../../src/webview/model/uiState';
 import { parseAmount, parseValueInput } from '../../src/webview/model/valueInput';
 import { visibleRows } from '../../src/webview/model/virtualWindow';
@@ -32,7 +32,9 @@ describe('webview/helpers', () => {
 
   it('reads back object ids and refuses anything else', () => {
     assert.deepEqual(parseObjectId(objectId(setCart)), { bucket: 'shop', key: 'cart', type: 'set_aw' });
-    for (const bad of ['', '[1,2,3]', '["a","b"]', '{"bucket":"a"}', ' ["a","b","c"]', 'nope']) assert.equal(parseObjectId(bad), undefined, bad);
+    const tricky = { bucket: 'a/3/b', key: '/x/', type: 'flag_ew' } as const;
+    assert.deepEqual(parseObjectId(objectId(tricky)), tricky);
+    for (const bad of ['', 'set_aw/', 'set_aw/9/ab/c', 'nope/1/a/b', 'set_aw/1/ab', '["a","b","c"]']) assert.equal(parseObjectId(bad), undefined, bad);
   });
 
   it('restores saved view state defensively', () => {

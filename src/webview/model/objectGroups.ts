@@ -1,6 +1,5 @@
 import { TypeName } from '../../core/crdt/crdtType';
 import { compareCanonical } from '../../core/json';
-import { ObjectKey, objectId } from '../../core/transaction';
 import { ObjectEntry } from '../protocol';
 
 export interface BucketGroup {
@@ -48,18 +47,5 @@ export function familyOf(type: TypeName): TypeFamily {
       return 'set';
     case 'register_mv':
       return 'register';
-  }
-}
-
-/** Reads back an object id (persisted in the webview's saved state, so it is checked). */
-export function parseObjectId(id: string): ObjectKey | undefined {
-  try {
-    const parsed: unknown = JSON.parse(id);
-    if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string')) return undefined;
-    const [bucket, key, type] = parsed as [string, string, TypeName];
-    const out: ObjectKey = { bucket, key, type };
-    return objectId(out) === id ? out : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { objectId } from '../../core/transaction';
-import { groupByBucket, parseObjectId } from '../model/objectGroups';
+import { groupByBucket } from '../model/objectGroups';
+import { parseObjectId } from '../../core/transaction';
 import { toggled } from '../model/uiState';
 import { ModelChanges, PanelModel } from '../model/panelModel';
 import { PanelActions } from './actions';
