@@ -35,7 +35,7 @@ export const SIZES = {
   durableWriters: 32,
   /** Workload 7. */
   memorySetElements: scaled(100_000, 5_000),
-  memoryClockReplicas: scaled(1_000, 200),
+  memoryClockReplicas: scaled(10_000, 2_000),
 } as const;
 
 /**
