@@ -4,7 +4,7 @@ import { Json } from '../core/json';
 import { validateTransaction } from '../core/replica';
 import { Effect, ObjectKey, Transaction } from '../core/transaction';
 import { parseClock } from '../core/vectorClock';
-import { Damage, isRecord, parseJson } from './format';
+import { Damage, isRecord } from './format';
 import { encodeJsonFrame } from './frames';
 
 /** One log record: the transaction exactly as every replica applies it, nothing else. */
@@ -17,9 +17,8 @@ export function encodeRecord(txn: Transaction): Buffer {
   });
 }
 
-/** Rebuilds a logged transaction, checked down to each effect's shape; Damage if anything is off. */
-export function decodeRecord(payload: Buffer): Transaction {
-  const value = parseJson(payload);
+/** Rebuilds a logged transaction from its parsed JSON, checked down to each effect's shape; Damage if anything is off. */
+export function decodeRecord(value: unknown): Transaction {
   if (!isRecord(value)) throw new Damage('record is not an object');
   const { origin, clock, at, effects } = value;
   if (typeof origin !== 'string' || typeof at !== 'number' || !Array.isArray(effects)) {

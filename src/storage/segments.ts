@@ -61,21 +61,45 @@ export function scanSegment(dir: string, number: number, limit?: number): Segmen
     if (!(error instanceof Damage)) throw error;
     return { data, records: [], damage: { offset: 0, reason: `header: ${error.message}` } };
   }
-  const records: LoggedRecord[] = [];
+  const frames: { offset: number; payload: Buffer; next: number }[] = [];
+  let damage: { offset: number; reason: string } | undefined;
   for (let offset = first.next; ; ) {
     const frame = readFrame(data, offset);
-    if (frame.kind === 'end') return { data, info, records };
-    if (frame.kind === 'damage') return { data, info, records, damage: { offset, reason: frame.reason } };
+    if (frame.kind === 'end') break;
+    if (frame.kind === 'damage') {
+      damage = { offset, reason: frame.reason };
+      break;
+    }
+    frames.push({ offset, payload: frame.payload, next: frame.next });
+    offset = frame.next;
+  }
+  const values = parseAll(frames.map((f) => f.payload));
+  const records: LoggedRecord[] = [];
+  for (const [i, { offset, payload, next }] of frames.entries()) {
     let txn: Transaction;
     try {
-      txn = decodeRecord(frame.payload);
+      txn = decodeRecord(values ? values[i] : parseJson(payload));
     } catch (error) {
       if (!(error instanceof Damage)) throw error;
       return { data, info, records, damage: { offset, reason: error.message } };
     }
     records.push({ offset, txn });
-    noteRecord(info, txn, frame.next - offset);
-    offset = frame.next;
+    noteRecord(info, txn, next - offset);
+  }
+  return damage ? { data, info, records, damage } : { data, info, records };
+}
+
+/**
+ * Parses every record of a segment with one JSON.parse, several times faster than one call per
+ * record during recovery. Undefined if any payload is not JSON: the caller then parses record by
+ * record to find where the damage starts.
+ */
+function parseAll(payloads: readonly Buffer[]): unknown[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(`[${payloads.map((p) => p.toString('utf8')).join(',')}]`);
+    return Array.isArray(parsed) && parsed.length === payloads.length ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 
