@@ -4,8 +4,9 @@
 //          [--user-data-dir=DIR] [WORKSPACE_FOLDER]
 // (the flags `@vscode/test-electron` passes to a VS Code executable; others are ignored), or
 //        node scripts/run-ext-tests.mjs --extensionDevelopmentPath=DIR --ui-script=FILE.mjs [WORKSPACE_FOLDER]
-// which loads the extension and hands the page to FILE's default export, async ({ page }) => void,
-// for tests that drive the workbench like a user (a throw fails the run).
+// which loads the extension and hands the page to FILE's default export,
+// async ({ page, folder }) => void (folder: the workspace folder's path), for tests that drive the
+// workbench like a user (a throw fails the run, with a screenshot NAME-failure.png).
 // Environment: CODE_SERVER_BIN, CHROMIUM_PATH, CODE_SERVER_PORT (default: a free one),
 // TEST_TIMEOUT_MS, CS_VERBOSE=1 (code-server output), PAGE_CONSOLE=1 (workbench console).
 // Exits with the test module's result, which the workbench reports through window.codeAutomationExit.
@@ -143,7 +144,7 @@ try {
   });
   const result = uiScript
     ? import(pathToFileURL(uiScript).href).then(async (script) => {
-        await script.default({ page });
+        await script.default({ page, folder });
         return 0;
       })
     : finished;
@@ -153,7 +154,8 @@ try {
 } catch (error) {
   console.error('run-ext-tests:', error);
   if (uiScript) {
-    const shot = path.join(path.resolve(process.env.MINIDOTE_SCREENSHOT_DIR ?? 'test-output'), 'ui-failure.png');
+    const name = `${path.basename(uiScript).replace(/(\.ui)?\.mjs$/, '')}-failure.png`;
+    const shot = path.join(path.resolve(process.env.MINIDOTE_SCREENSHOT_DIR ?? 'test-output'), name);
     mkdirSync(path.dirname(shot), { recursive: true });
     await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: shot }).then(() => console.error(`screenshot of the failure: ${shot}`), () => undefined);
   }

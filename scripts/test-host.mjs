@@ -4,11 +4,14 @@
 // 3. runs them with @vscode/test-electron, whose "VS Code executable" is scripts/code-shim. The two
 //    runs share one workspace and one user-data folder, so the second one (restart) starts a fresh
 //    extension host on the storage the first one left behind;
-// 4. drives the workbench like a user (test/extension/ui/workbench.ui.mjs): palette prompts, the
-//    Objects view, the status bar; its screenshot goes to test-output/.
-import { execFileSync, spawnSync } from 'node:child_process';
+// 4. drives the workbench like a user (test/extension/ui/*.ui.mjs), each script in a fresh host
+//    and workspace: palette prompts, the Objects view and the status bar (workbench.ui.mjs); the
+//    replica panel end to end with a headless peer (panel.ui.mjs). Screenshots go to test-output/.
+// Every phase records its "N passed, N failed" in a results file; the last line printed is the
+// total over the phases, in the same plain form (what CI reads).
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,13 +24,14 @@ const hostDir = path.join(root, '.vscode-test/code-server');
 const codeServer = path.join(hostDir, 'node_modules/.bin/code-server');
 
 function ensureHost() {
-  if (existsSync(codeServer) && existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) return;
+  if (existsSync(codeServer) && existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) return true;
   console.log('test-host: installing the VS Code test host into .vscode-test/code-server (once, ~90 s)');
   try {
     execFileSync('bash', [path.join(root, 'scripts/install-code-server.sh'), hostDir], { stdio: 'inherit' });
+    return true;
   } catch {
     console.error('test-host: the test host could not be installed (see the messages above).');
-    process.exit(1);
+    return false;
   }
 }
 
@@ -65,8 +69,7 @@ function freePort() {
   });
 }
 
-async function runPhase(name, testsDir, workspace, userDataDir, env) {
-  console.log(`\ntest-host: ${name}`);
+async function runSuite(testsDir, workspace, userDataDir, env) {
   try {
     await runTests({
       vscodeExecutablePath: path.join(root, 'scripts/code-shim'),
@@ -77,44 +80,81 @@ async function runPhase(name, testsDir, workspace, userDataDir, env) {
     });
     return true;
   } catch (error) {
-    console.error(`test-host: ${name} failed: ${error instanceof Error ? error.message : error}`);
+    console.error(`test-host: ${error instanceof Error ? error.message : error}`);
     return false;
   }
 }
 
-function runUi(workspace) {
-  console.log('\ntest-host: workbench UI (palette prompts, views, status bar)');
-  const result = spawnSync(
+function runUi(script, workspace, env) {
+  mkdirSync(workspace, { recursive: true });
+  const child = spawn(
     process.execPath,
     [path.join(root, 'scripts/run-ext-tests.mjs'), `--extensionDevelopmentPath=${root}`,
-      `--ui-script=${path.join(root, 'test/extension/ui/workbench.ui.mjs')}`, workspace],
-    { stdio: 'inherit', env: { ...process.env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output') } },
+      `--ui-script=${path.join(root, 'test/extension/ui', script)}`, workspace],
+    { stdio: 'inherit', env: { ...process.env, ...env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output') } },
   );
-  if (result.status !== 0) console.error('test-host: workbench UI failed');
-  return result.status === 0;
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code === 0)));
 }
 
-ensureHost();
-const outdir = path.join(root, 'out/test/extension');
-await bundleSuites(outdir);
-
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'minidote-test-host-'));
-const workspace = path.join(scratch, 'workspace');
-const userDataDir = path.join(scratch, 'user-data');
-const uiWorkspace = path.join(scratch, 'ui-workspace');
-mkdirSync(uiWorkspace);
-mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
-// One port for both runs: workspace storage is keyed by the folder URI, which includes it.
-const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await freePort()) };
-
-let ok = false;
-try {
-  ok = (await runPhase('main suite', path.join(outdir, 'suite'), workspace, userDataDir, env)) &&
-    (await runPhase('restart suite (new extension host, same storage)', path.join(outdir, 'restart'), workspace, userDataDir, env)) &&
-    runUi(uiWorkspace);
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+/** What a phase recorded; a failed phase that recorded no failure (a crash, a timeout) counts one. */
+function tally(resultsFile, ok) {
+  const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean) : [];
+  const counts = lines.map((line) => JSON.parse(line)).reduce((a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed }), { passed: 0, failed: 0 });
+  return ok || counts.failed > 0 ? counts : { ...counts, failed: counts.failed + 1 };
 }
-console.log(ok ? '\ntest-host: all extension-host tests passed' : '\ntest-host: extension-host tests FAILED');
-process.exit(ok ? 0 : 1);
+
+/** Runs the phases (a phase may need an earlier one to have passed) and returns each one's counts. */
+async function runPhases(scratch) {
+  const outdir = path.join(root, 'out/test/extension');
+  await bundleSuites(outdir);
+  const workspace = path.join(scratch, 'workspace');
+  const userDataDir = path.join(scratch, 'user-data');
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
+  // One port for both runs: workspace storage is keyed by the folder URI, which includes it.
+  const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await freePort()) };
+  const phases = [
+    { name: 'main suite', run: (e) => runSuite(path.join(outdir, 'suite'), workspace, userDataDir, { ...env, ...e }) },
+    {
+      name: 'restart suite (new extension host, same storage)',
+      needs: 'main suite',
+      run: (e) => runSuite(path.join(outdir, 'restart'), workspace, userDataDir, { ...env, ...e }),
+    },
+    { name: 'workbench UI (palette prompts, views, status bar)', run: (e) => runUi('workbench.ui.mjs', path.join(scratch, 'ui-workspace'), e) },
+    { name: 'replica panel end to end (headless peer, palette, panel)', run: (e) => runUi('panel.ui.mjs', path.join(scratch, 'panel-workspace'), e) },
+  ];
+  const outcomes = [];
+  for (const [index, phase] of phases.entries()) {
+    if (phase.needs && !outcomes.find((o) => o.name === phase.needs)?.ok) {
+      outcomes.push({ name: phase.name, ok: false, skipped: `skipped: the ${phase.needs} failed`, passed: 0, failed: 0 });
+      continue;
+    }
+    console.log(`\ntest-host: ${phase.name}`);
+    const resultsFile = path.join(scratch, `results-${index}.jsonl`);
+    const ok = await phase.run({ MINIDOTE_RESULTS_FILE: resultsFile });
+    if (!ok) console.error(`test-host: ${phase.name} failed`);
+    outcomes.push({ name: phase.name, ok, ...tally(resultsFile, ok) });
+  }
+  return outcomes;
+}
+
+let outcomes;
+if (!ensureHost()) {
+  outcomes = [{ name: 'installing the test host', ok: false, passed: 0, failed: 1 }];
+} else {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'minidote-test-host-'));
+  try {
+    outcomes = await runPhases(scratch);
+  } catch (error) {
+    console.error('test-host:', error);
+    outcomes = [{ name: 'preparing the phases (build, bundle)', ok: false, passed: 0, failed: 1 }];
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+console.log('');
+for (const o of outcomes) console.log(`test-host: ${o.name}: ${o.skipped ?? `${o.passed} passed, ${o.failed} failed`}`);
+const passed = outcomes.reduce((n, o) => n + o.passed, 0);
+const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(outcomes.every((o) => o.ok) ? 0 : 1);

@@ -76,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
     ...createObjectsView(objects, host),
     createPeersView(peers),
     host.onPhaseChanged(showPhase),
+    // An open panel follows the node when a settings change reopens it (the old one is closed).
+    host.onDidOpenNode((node) => ReplicaPanel.attach(node)),
     ...registerCommands({
       host,
       notifier,

@@ -47,6 +47,7 @@ export class NodeHost {
   private readonly changeEmitter = new Emitter<ReplicaChange>();
   private readonly peersEmitter = new Emitter<void>();
   private readonly phaseEmitter = new Emitter<HostPhase>();
+  private readonly openEmitter = new Emitter<MinidoteNode>();
 
   constructor(private readonly options: NodeHostOptions) {}
 
@@ -80,6 +81,14 @@ export class NodeHost {
 
   onPhaseChanged(listener: (phase: HostPhase) => void): Disposable {
     return this.phaseEmitter.on(this.guarded(listener));
+  }
+
+  /**
+   * Each node as it opens: the first one, and every reopen after a settings change (which closes
+   * the previous node, so whatever holds a node must take the new one).
+   */
+  onDidOpenNode(listener: (node: MinidoteNode) => void): Disposable {
+    return this.openEmitter.on(this.guarded(listener));
   }
 
   /** Opens the node in the background (once `config` resolves); `whenReady` waits for it. */
@@ -226,6 +235,7 @@ export class NodeHost {
       node.onDidChange((change) => this.changeEmitter.emit(change)),
       node.onPeersChanged(() => this.peersEmitter.emit()),
     ];
+    this.openEmitter.emit(node);
     this.setPhase('running');
     await this.applyListen(node);
   }

@@ -9,12 +9,17 @@ import { Json } from '../../../src/core/json';
  * it, read and written with the `minidote` command line as scripts and CI do.
  */
 export class HeadlessNode {
+  /** A test process that ends without stopping its node (a timeout, a crash) takes the node down with it. */
+  private readonly killOnExit = () => this.child.kill('SIGKILL');
+
   private constructor(
     private readonly cli: string,
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly url: string,
-  ) {}
+  ) {
+    process.once('exit', this.killOnExit);
+  }
 
   /** Starts `serve --id ID --display-name ID` on a free port, plus `extraArgs` (e.g. `--peer URL`). */
   static async start(extensionPath: string, id: string, extraArgs: readonly string[] = []): Promise<HeadlessNode> {
@@ -47,9 +52,12 @@ export class HeadlessNode {
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    await exited;
+    process.off('exit', this.killOnExit);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 

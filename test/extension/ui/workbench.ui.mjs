@@ -3,57 +3,24 @@
 // checkbox and the inline counter action in the Objects view, and the status bar item that opens
 // the panel. Leaves a screenshot in $MINIDOTE_SCREENSHOT_DIR (default test-output/).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { quickInput, replicaPanel, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
 
 export default async function drive({ page }) {
-  const quickInput = page.locator('.quick-input-widget');
-  const input = quickInput.locator('input.input');
-  const rows = quickInput.locator('.quick-input-list .monaco-list-row');
+  const { widget, input, rows } = quickInput(page);
   const treeRow = (label) =>
     page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const { step, finish } = steps('workbench UI');
 
-  let passed = 0;
-  async function step(name, action) {
-    try {
-      await action();
-      passed++;
-      console.log(`  ✔ ${name}`);
-    } catch (error) {
-      console.log(`  ✘ ${name}\n${passed} passed, 1 failed`);
-      throw error;
-    }
-  }
-
-  /** F1, the command's title, Enter; retried while the extension is still registering commands. */
-  async function runCommand(title) {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`>${title}`);
-      try {
-        await rows.filter({ hasText: title }).first().waitFor({ timeout: 2000 });
-        await page.keyboard.press('Enter');
-        return;
-      } catch {
-        await page.keyboard.press('Escape');
-      }
-    }
-    throw new Error(`"${title}" is not in the command palette`);
-  }
-
-  console.log('workbench UI');
   await step('the status bar shows the replica', async () => {
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.statusbar-item', { hasText: 'Minidote: local' }).first().waitFor({ timeout: 30_000 });
+    await workbenchReady(page, 'Minidote: local');
     await page.locator('.activitybar a[aria-label="Minidote"]').click();
     await page.locator('.pane-header', { hasText: 'Objects' }).waitFor();
     await page.locator('.pane-header', { hasText: 'Peers' }).waitFor();
   });
 
   await step('Enable Flag: typing a new bucket/key in the quick pick creates it', async () => {
-    await runCommand('Minidote: Enable Flag');
-    await quickInput.locator('input[placeholder*="bucket/key"]').waitFor();
+    await runCommand(page, 'Minidote: Enable Flag');
+    await widget.locator('input[placeholder*="bucket/key"]').waitFor();
     await input.fill('ui-flag');
     await rows.filter({ hasText: 'Add a bucket: bucket/ui-flag' }).waitFor();
     await page.keyboard.press('Enter'); // the hint row: nothing happens, the picker stays open
@@ -70,17 +37,17 @@ export default async function drive({ page }) {
   });
 
   await step('Increment Counter: type pick, then an amount validated as you type', async () => {
-    await runCommand('Minidote: Increment Counter');
-    await quickInput.locator('input[placeholder*="bucket/key"]').waitFor();
+    await runCommand(page, 'Minidote: Increment Counter');
+    await widget.locator('input[placeholder*="bucket/key"]').waitFor();
     await input.fill('ops/ui-count');
     await rows.filter({ hasText: 'new counter' }).waitFor();
     await page.keyboard.press('Enter');
     await rows.filter({ hasText: 'counter_pn_sb' }).waitFor(); // which kind of counter
     await page.keyboard.press('Enter'); // the first: counter_pn
-    await quickInput.getByText('How much to increment by').waitFor();
+    await widget.getByText('How much to increment by').waitFor();
     assert.equal(await input.inputValue(), '1', 'the amount starts at 1');
     await input.fill('x');
-    await quickInput.locator('.quick-input-message', { hasText: 'Type a whole number' }).waitFor();
+    await widget.locator('.quick-input-message', { hasText: 'Type a whole number' }).waitFor();
     await input.fill('5');
     await page.keyboard.press('Enter');
     await treeRow('ui-count').filter({ hasText: '5' }).waitFor();
@@ -95,13 +62,9 @@ export default async function drive({ page }) {
   await step('clicking the status bar item opens the replica panel', async () => {
     await page.locator('.statusbar-item', { hasText: 'Minidote:' }).first().click();
     await page.locator('.tab', { hasText: 'Minidote: Replica State' }).waitFor();
-    const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await panel.getByText('ui-count').first().waitFor({ timeout: 30_000 }); // it shows this replica's objects
+    await replicaPanel(page).getByText('ui-count').first().waitFor({ timeout: 30_000 }); // it shows this replica's objects
   });
 
-  const dir = path.resolve(process.env.MINIDOTE_SCREENSHOT_DIR ?? 'test-output');
-  mkdirSync(dir, { recursive: true });
-  const shot = path.join(dir, 'extension-workbench.png');
-  await page.screenshot({ path: shot });
-  console.log(`  screenshot: ${shot}\n${passed} passed, 0 failed`);
+  await screenshot(page, 'extension-workbench.png');
+  finish();
 }

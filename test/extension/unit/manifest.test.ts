@@ -56,8 +56,8 @@ describe('extension/package.json', () => {
     assert.equal(fsync.default, DEFAULT_FSYNC);
   });
 
-  it('activates after startup, from the bundled entry point', () => {
-    assert.deepEqual(pkg.activationEvents, ['onStartupFinished']);
+  it('activates after startup (or earlier, to restore the replica panel), from the bundled entry point', () => {
+    assert.deepEqual(pkg.activationEvents, ['onStartupFinished', 'onWebviewPanel:minidote.replicaState']);
     assert.equal(pkg.main, './dist/extension.js');
   });
 });

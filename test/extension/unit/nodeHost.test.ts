@@ -95,10 +95,14 @@ describe('extension/nodeHost', () => {
     await h.connectPeer(other.listenUrl as string);
     const phases: string[] = [];
     h.onPhaseChanged((p) => phases.push(p));
+    const opened: MinidoteNode[] = [];
+    h.onDidOpenNode((node) => opened.push(node));
     await h.configure({ settings: settings({ fsync: 'always', displayName: 'ada2' }), secret: undefined });
     const second = await h.whenReady();
     assert.notEqual(second, first);
     assert.deepEqual(phases, ['starting', 'running']);
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0], second, 'holders of the node are told of the new one');
     assert.equal(second.id, first.id);
     assert.equal(second.replica.value(FLAG), true);
     assert.equal(second.status().displayName, 'ada2');
