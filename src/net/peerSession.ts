@@ -134,6 +134,8 @@ export class PeerSession {
     switch (message.t) {
       case 'txns':
         for (const txn of message.txns) {
+          // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
+          this.peerClockValue = merge(this.peerClockValue, txn.clock);
           this.known = merge(this.known, txn.clock);
           this.receive(txn);
         }

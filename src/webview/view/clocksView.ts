@@ -84,7 +84,7 @@ export class ClocksView {
       ),
       peers.length > 0
         ? h('div', { class: 'legend' }, h('span', { class: 'legend-item cell-ahead' }, icon('arrow-small-up'), 'peer has more'), h('span', { class: 'legend-item cell-behind' }, icon('arrow-small-down'), 'peer lacks ours'))
-        : h('div', { class: 'empty-state small muted' }, icon('plug'), ' No peers. Use “Minidote: Connect Peer” or the minidote.peers setting.'),
+        : h('div', { class: 'empty-state small muted' }, icon('plug'), ' No peers. Use “Minidote: Connect to Peer” or the minidote.peers setting.'),
       ...peers.map((peer) => peerLine(peer, now)),
     );
   }
