@@ -53,7 +53,11 @@ function encodeTransaction(txn: Transaction): string {
 export class PeerSession {
   /** What we believe the peer has delivered or has in flight from us. */
   private known: VectorClock;
-  /** `known` as of the previous heartbeat: if the peer's clock still lacks it, something was lost. */
+  /**
+   * `known` as of two heartbeats ago: what the peer has had at least one whole heartbeat period to
+   * deliver. If its clock still lacks some of it and stopped moving, something was lost.
+   */
+  private knownTwoBeatsAgo: VectorClock;
   private knownAtLastBeat: VectorClock;
   private peerClockValue: VectorClock;
   /** Transactions offered during the current run of the event loop, sent as one message. */
@@ -74,6 +78,7 @@ export class PeerSession {
   ) {
     this.known = peerClock;
     this.knownAtLastBeat = peerClock;
+    this.knownTwoBeatsAgo = peerClock;
     this.peerClockValue = peerClock;
     this.lastSeenAt = Date.now();
     conn.listen(PeerMessage, (m) => this.handle(m));
@@ -103,10 +108,11 @@ export class PeerSession {
   }
 
   /**
-   * Sends whatever `theirClock` lacks: from the log while it holds it, else (or when a long
-   * history would cost more than the state it built) a snapshot.
+   * Sends whatever `theirClock` lacks: from the log while it holds it, else a snapshot. On
+   * (re)connect (`catchUp`), also a snapshot when a long history would cost more than the state it
+   * built; a gap in live traffic is only ever refilled from the log.
    */
-  sync(theirClock: VectorClock): void {
+  sync(theirClock: VectorClock, catchUp = true): void {
     if (this.conn.closed) return;
     this.flush();
     const missing = this.host.transactionsSince(theirClock);
@@ -114,7 +120,7 @@ export class PeerSession {
       this.sendSnapshot(encodeSnapshot(this.host.snapshot()));
       return;
     }
-    if (missing.length > SNAPSHOT_CONSIDERED_ABOVE && leq(theirClock, this.host.clock())) {
+    if (catchUp && missing.length > SNAPSHOT_CONSIDERED_ABOVE && leq(theirClock, this.host.clock())) {
       const snapshot = encodeSnapshot(this.host.snapshot());
       if (totalLength(snapshot.objects) < totalLength(missing.map(encodeTransaction))) {
         this.sendSnapshot(snapshot);
@@ -155,7 +161,7 @@ export class PeerSession {
         this.known = merge(this.known, message.clock);
         if (this.lostInTransit(previous, message.clock)) {
           this.log('info', `${this.conn.label}: peer ${this.peerId} is missing transactions; sending them again`);
-          this.sync(message.clock);
+          this.sync(message.clock, false);
         }
         this.onActivity();
         break;
@@ -164,15 +170,15 @@ export class PeerSession {
   }
 
   /**
-   * Something we sent before the previous heartbeat is still missing at the peer, and the peer has
+   * Something we sent two heartbeats ago is still missing at the peer, and the peer has
    * stopped making progress on that origin: it was lost, not merely still in flight or queued
    * behind a busy event loop (resending then would only add load).
    */
   private lostInTransit(previous: VectorClock, current: VectorClock): boolean {
     if (this.conn.bufferedAmount > 0) return false;
-    for (const id of Object.keys(this.knownAtLastBeat)) {
+    for (const id of Object.keys(this.knownTwoBeatsAgo)) {
       const has = entry(current, id);
-      if (has < this.knownAtLastBeat[id] && has === entry(previous, id)) return true;
+      if (has < this.knownTwoBeatsAgo[id] && has === entry(previous, id)) return true;
     }
     return false;
   }
@@ -194,6 +200,7 @@ export class PeerSession {
       this.conn.socket.terminate();
       return;
     }
+    this.knownTwoBeatsAgo = this.knownAtLastBeat;
     this.knownAtLastBeat = this.known;
     this.conn.send({ t: 'clock', clock: this.host.clock() });
   }
