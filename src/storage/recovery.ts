@@ -49,7 +49,8 @@ export function recover(dir: string, replica: Replica, say: (message: string) =>
   const snapshots = loadNewestSnapshot(dir, replica, report, say);
   const firstLive = snapshots[0]?.number ?? 1;
   const numbers = numberedFiles(dir, 'log');
-  const history = keepHistory(dir, numbers.filter((n) => n < firstLive), report, say);
+  // The snapshot contains everything logged before `firstLive`: its clock covers those segments.
+  const history = keepHistory(dir, numbers.filter((n) => n < firstLive), replica.clock, report, say);
   const live = replay(dir, numbers.filter((n) => n >= firstLive), replica, snapshots.length > 0, report, say);
   return { report, segments: [...history, ...live], snapshots, firstLive };
 }
@@ -83,10 +84,16 @@ function loadNewestSnapshot(
  * The log must hold everything after its oldest segment's start, so a damaged one is dropped
  * together with everything older.
  */
-function keepHistory(dir: string, numbers: number[], report: RecoveryReport, say: (m: string) => void): SegmentInfo[] {
+function keepHistory(
+  dir: string,
+  numbers: number[],
+  snapshotClock: VectorClock,
+  report: RecoveryReport,
+  say: (m: string) => void,
+): SegmentInfo[] {
   const kept: SegmentInfo[] = [];
   for (const number of numbers) {
-    const scan = scanSegment(dir, number);
+    const scan = scanSegment(dir, number, undefined, snapshotClock);
     if (scan.info && !scan.damage) {
       kept.push(scan.info);
       continue;

@@ -44,8 +44,13 @@ export function noteRecord(info: SegmentInfo, txn: Transaction, bytes: number): 
   info.covers[txn.origin] = Math.max(info.covers[txn.origin] ?? 0, sequenceOf(txn));
 }
 
-/** Reads a segment (its first `limit` bytes when given) and stops at the first damaged byte. */
-export function scanSegment(dir: string, number: number, limit?: number): SegmentScan {
+/**
+ * Reads a segment (its first `limit` bytes when given) and stops at the first damaged byte. With
+ * `coveredBy` (a clock known to cover every record, such as the snapshot that follows the segment),
+ * records are only checksummed and counted, not decoded: recovery keeps such segments for lagging
+ * peers only, and decoding them all would cost as much as replaying them.
+ */
+export function scanSegment(dir: string, number: number, limit?: number, coveredBy?: VectorClock): SegmentScan {
   const path = join(dir, segmentFile(number));
   const whole = readFileSync(path);
   const data = limit === undefined ? whole : whole.subarray(0, limit);
@@ -73,8 +78,13 @@ export function scanSegment(dir: string, number: number, limit?: number): Segmen
     frames.push({ offset, payload: frame.payload, next: frame.next });
     offset = frame.next;
   }
-  const values = parseAll(frames.map((f) => f.payload));
   const records: LoggedRecord[] = [];
+  if (coveredBy !== undefined) {
+    const last = frames.at(-1);
+    const counted = { ...info, records: frames.length, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } };
+    return damage ? { data, info: counted, records, damage } : { data, info: counted, records };
+  }
+  const values = parseAll(frames.map((f) => f.payload));
   for (const [i, { offset, payload, next }] of frames.entries()) {
     let txn: Transaction;
     try {
