@@ -213,6 +213,7 @@ export class Replica {
   replay(txn: Transaction): boolean {
     if (!isCausallyReady(txn, this.currentClock)) return false;
     this.applyEffects(txn);
+    this.currentClock = this.clockAfter(txn);
     return true;
   }
 
@@ -240,7 +241,7 @@ export class Replica {
     const seq = clock[this.id];
     const ids = updates.map(objectId);
     const touches = new Map<string, number>();
-    for (const id of ids) touches.set(id, (touches.get(id) ?? 0) + 1);
+    if (ids.length > 1) for (const id of ids) touches.set(id, (touches.get(id) ?? 0) + 1);
     // Keys touched more than once see the batch's earlier effects, on a private copy.
     const staged = new Map<string, unknown>();
     const effects: Effect[] = updates.map((u, i) => {
@@ -266,8 +267,16 @@ export class Replica {
 
   private deliver(txn: Transaction, local: boolean): void {
     this.applyEffects(txn);
+    // A local transaction's clock is exactly ours plus its tick (prepared in this same synchronous
+    // run), so it can be shared instead of copied.
+    this.currentClock = local ? txn.clock : this.clockAfter(txn);
     this.wakeWaiters();
     this.changes.emit({ kind: 'transaction', transaction: txn, local });
+  }
+
+  /** Delivering a causally ready transaction advances only its origin's entry. */
+  private clockAfter(txn: Transaction): VectorClock {
+    return { ...this.currentClock, [txn.origin]: entry(txn.clock, txn.origin) };
   }
 
   private applyEffects(txn: Transaction): void {
@@ -281,7 +290,6 @@ export class Replica {
       }
       live.state = live.type.apply(live.state, e.effect);
     }
-    this.currentClock = { ...this.currentClock, [txn.origin]: entry(txn.clock, txn.origin) };
   }
 
   private deliverReady(): void {
