@@ -1,10 +1,10 @@
 import { WaitingTransaction } from '../core/causalBuffer';
 import { Disposable, Emitter } from '../core/emitter';
-import { InvalidInputError } from '../core/errors';
+import { InvalidInputError, UnavailableError, errorMessage } from '../core/errors';
 import { Json } from '../core/json';
 import { ReadResult, Replica, ReplicaChange, ReplicaSnapshot } from '../core/replica';
 import { ObjectKey, Transaction, Update } from '../core/transaction';
-import { VectorClock, leq } from '../core/vectorClock';
+import { VectorClock, entry, leq } from '../core/vectorClock';
 import { BackoffOptions, DEFAULT_BACKOFF } from '../net/backoff';
 import { ClientHandler, serveClient } from '../net/clientSession';
 import { Connection, Log } from '../net/connection';
@@ -72,6 +72,8 @@ export class MinidoteNode {
   private listener: Listener | undefined;
   private secret: string | undefined;
   private closed = false;
+  /** The highest sequence number of this replica that any peer has reported. */
+  private ownSeqAtPeers = 0;
 
   private constructor(
     readonly replica: Replica,
@@ -124,7 +126,24 @@ export class MinidoteNode {
     return this.replica.read(keys, clock, timeoutMs);
   }
 
-  update(updates: Update[], clock?: VectorClock, timeoutMs?: number): Promise<VectorClock> {
+  /**
+   * If a peer has seen later transactions of this replica than its own storage holds (it was
+   * restored from an old backup, or lost unsynced writes under fsync "never"), a new transaction
+   * would reuse a sequence number peers already know, and replicas would diverge for good. So the
+   * update first waits until those transactions have come back from the peers.
+   */
+  async update(updates: Update[], clock?: VectorClock, timeoutMs?: number): Promise<VectorClock> {
+    const own = { [this.id]: this.ownSeqAtPeers };
+    if (!leq(own, this.replica.clock)) {
+      try {
+        await this.replica.waitFor(own, timeoutMs);
+      } catch (error) {
+        throw new UnavailableError(
+          `peers know transactions of replica ${this.id} up to ${this.ownSeqAtPeers} that its storage lost ` +
+            `(restored from an old backup?); updates wait until they are back: ${errorMessage(error)}`,
+        );
+      }
+    }
     return this.replica.update(updates, clock, timeoutMs);
   }
 
@@ -296,6 +315,7 @@ export class MinidoteNode {
 
   private startSession(conn: Connection, peerId: string, displayName: string, clock: VectorClock): PeerSession {
     this.log('info', `${conn.label}: replicating with ${peerId}`);
+    this.noteOwnSeq(clock);
     const session = new PeerSession(conn, peerId, displayName, clock, this.host, this.timing, this.log, () =>
       this.onPeerActivity(),
     );
@@ -320,8 +340,19 @@ export class MinidoteNode {
   }
 
   /** Keeps the log records a known peer still needs (DESIGN.md, Storage). */
+  private noteOwnSeq(peerClock: VectorClock): void {
+    const seen = entry(peerClock, this.id);
+    if (seen > this.ownSeqAtPeers) {
+      this.ownSeqAtPeers = seen;
+      if (seen > entry(this.replica.clock, this.id)) {
+        this.log('warn', `peers know transactions of ${this.id} up to ${seen}, this storage only up to ${entry(this.replica.clock, this.id)}: catching up before new updates`);
+      }
+    }
+  }
+
   private onPeerActivity(): void {
     const sessions = this.sessions();
+    for (const session of sessions) this.noteOwnSeq(session.peerClock);
     this.storage.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
     this.peerEvents.emit();
   }

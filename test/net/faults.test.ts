@@ -165,6 +165,33 @@ describe('net: fault injection', function () {
     await expectAll([a, back], [counter], [1000]);
   });
 
+  it('a replica restored from an old backup gets its own transactions back before it writes again', async () => {
+    const b = await cluster.start('backupB');
+    const a = await cluster.start('backupA', { peers: [b.url] });
+    for (let i = 0; i < 3; i++) await a.node.update([{ ...counter, op: 'increment' }]);
+    await expectAll([a, b], [counter], [3]);
+    await cluster.stop(a);
+    // Same id, empty directory: the "backup" predates all its transactions. The link lets the
+    // handshake through (so it learns what B has of it) but loses everything after it.
+    const proxy = await FaultProxy.start(b.url, SEED);
+    proxies.push(proxy);
+    proxy.faults = { ...NO_FAULTS, drop: 1 };
+    const restored = await cluster.start('backupA', { peers: [proxy.url] });
+    await waitUntil(() => restored.node.status().peers.some((p) => p.connected), {
+      subscribe: (wake) => {
+        const sub = restored.node.onPeersChanged(wake);
+        return () => sub.dispose();
+      },
+    });
+    const increment10 = [{ ...counter, op: 'increment', args: [10] }];
+    await assert.rejects(restored.node.update(increment10, undefined, 300), /restored from an old backup/);
+    assert.equal(restored.node.replica.value(counter), 0, 'nothing was written meanwhile');
+    proxy.faults = NO_FAULTS;
+    const clock = await restored.node.update(increment10);
+    assert.equal(clock.backupA, 4, 'the new transaction follows the ones peers already had');
+    await expectAll([restored, b], [counter], [13]);
+  });
+
   it('a replica with its own unsent writes keeps them when it is bootstrapped from a snapshot', async () => {
     const a = await cluster.start('keepA', { snapshotEvery: 100 });
     const b = await cluster.start('keepB');
