@@ -74,8 +74,6 @@ export const Welcome = v.object({
 
 export const Refusal = v.object({ t: v.literal('refused'), error: ErrorBody });
 
-export const HandshakeMessage = v.variant('t', [Challenge, Hello, Welcome, Refusal]);
-
 /** Peer replication, after the handshake. */
 export const PeerMessage = v.variant('t', [
   v.object({ t: v.literal('txns'), txns: v.array(Transaction) }),
@@ -112,13 +110,10 @@ export const ClientResponse = v.variant('t', [
   v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(false), error: ErrorBody }),
 ]);
 
-export type ChallengeMessage = v.InferOutput<typeof Challenge>;
 export type HelloMessage = v.InferOutput<typeof Hello>;
 export type WelcomeMessage = v.InferOutput<typeof Welcome>;
-export type HandshakeMessageType = v.InferOutput<typeof HandshakeMessage>;
 export type PeerMessageType = v.InferOutput<typeof PeerMessage>;
 export type ClientRequestType = v.InferOutput<typeof ClientRequest>;
-export type ClientResponseType = v.InferOutput<typeof ClientResponse>;
 export type ErrorBodyType = v.InferOutput<typeof ErrorBody>;
 
 export type Schema<T> = v.GenericSchema<unknown, T>;
