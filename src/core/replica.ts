@@ -321,5 +321,5 @@ export function validateTransaction(txn: Transaction): void {
   if (entry(txn.clock, txn.origin) < 1) {
     throw new InvalidInputError(`transaction from ${txn.origin} has no sequence number in its clock`);
   }
-  for (const e of txn.effects) crdtType(e.type).validateEffect(e.effect);
+  for (const e of txn.effects) crdtType(e.type).validateEffect(e.effect, txn.origin);
 }

@@ -42,10 +42,13 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
     const half = op === 'increment' ? 'p' : 'n';
     return { half, replica, total: countOf(state[half], replica) + amount };
   },
-  validateEffect(effect) {
+  validateEffect(effect, origin) {
     const rec = expectRecord(effect, 'counter_pn_sb effect');
     if (rec.half !== 'p' && rec.half !== 'n') throw new InvalidInputError('counter_pn_sb effect.half must be "p" or "n"');
-    expectString(rec.replica, 'counter_pn_sb effect.replica');
+    // A replica may only raise its own entry: anything else would let one peer rewrite another's count.
+    if (expectString(rec.replica, 'counter_pn_sb effect.replica') !== origin) {
+      throw new InvalidInputError(`counter_pn_sb effect from ${origin} changes the entry of ${String(rec.replica)}`);
+    }
     if (expectInteger(rec.total, 'counter_pn_sb effect.total') < 0) {
       throw new InvalidInputError('counter_pn_sb effect.total must not be negative');
     }

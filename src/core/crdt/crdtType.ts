@@ -42,8 +42,11 @@ export interface CrdtType<State> {
   value(state: State): Json;
   /** Throws RejectedOperationError when the type refuses the operation in this state. */
   prepare(state: State, op: string, args: readonly Json[], context: PrepareContext): Json;
-  /** Throws InvalidInputError when an effect (from the wire or the log) has the wrong shape. */
-  validateEffect(effect: Json): void;
+  /**
+   * Throws InvalidInputError when an effect (from the wire or the log) has the wrong shape, or
+   * claims something only another replica could have done (`origin` made the transaction).
+   */
+  validateEffect(effect: Json, origin: string): void;
   apply(state: State, effect: Json): State;
   encode(state: State): Json;
   /** Throws InvalidInputError when the encoded state has the wrong shape. */
