@@ -96,13 +96,18 @@ export class PeerSession {
     return this.lastSeenAt;
   }
 
+  /** The peer has this transaction, or has it in flight from us. */
+  knows(txn: Transaction): boolean {
+    return sequenceOf(txn) <= entry(this.known, txn.origin);
+  }
+
   /**
    * Live broadcast: queues a delivered transaction unless the peer already has it. Everything
    * offered in one run of the event loop (a burst of local updates, or a whole inbound message
    * that we relay) leaves as one message.
    */
   offer(txn: Transaction): void {
-    if (this.conn.closed || sequenceOf(txn) <= entry(this.known, txn.origin)) return;
+    if (this.conn.closed || this.knows(txn)) return;
     this.known = merge(this.known, txn.clock);
     if (this.outbox.push(txn) === 1) queueMicrotask(() => this.flush());
   }

@@ -196,9 +196,10 @@ export class MinidoteNode {
         {
           onConnected: (conn, welcome) => {
             entry.session = this.startSession(conn, welcome.id, welcome.displayName, welcome.clock);
+            const session = entry.session;
             conn.onClose(() => {
               entry.session = undefined;
-              this.peerEvents.emit();
+              this.onSessionClosed(session);
             });
           },
           onStateChange: () => this.peerEvents.emit(),
@@ -309,8 +310,25 @@ export class MinidoteNode {
     this.inbound.add(session);
     conn.onClose(() => {
       this.inbound.delete(session);
-      this.peerEvents.emit();
+      this.onSessionClosed(session);
     });
+  }
+
+  /**
+   * Live broadcast goes over one link per peer: when two teammates each list the other, both
+   * links stay up (for anti-entropy and failover) but a transaction travels once, and never back
+   * to the peer it came from over either link.
+   */
+  private broadcast(txn: Transaction): void {
+    const byPeer = new Map<string, PeerSession[]>();
+    for (const session of this.sessions()) byPeer.set(session.peerId, [...(byPeer.get(session.peerId) ?? []), session]);
+    for (const links of byPeer.values()) if (!links.some((link) => link.knows(txn))) links[0].offer(txn);
+  }
+
+  /** What was in flight on a closed link may be lost: another link to the same peer refills it. */
+  private onSessionClosed(closed: PeerSession): void {
+    for (const session of this.sessions()) if (session.peerId === closed.peerId) session.sync(session.peerClock, false);
+    this.peerEvents.emit();
   }
 
   private startSession(conn: Connection, peerId: string, displayName: string, clock: VectorClock): PeerSession {
@@ -332,7 +350,7 @@ export class MinidoteNode {
   private onReplicaChange(change: ReplicaChange): void {
     if (change.kind === 'transaction') {
       this.recent.add(change.transaction, change.local);
-      for (const session of this.sessions()) session.offer(change.transaction);
+      this.broadcast(change.transaction);
     } else {
       // A snapshot replaced the state: peers may now lack things our log cannot give them.
       for (const session of this.sessions()) session.sync(session.peerClock);

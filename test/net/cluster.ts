@@ -67,4 +67,10 @@ export class Cluster {
   }
 }
 
+/** Wakes `wake` on any peer change of these nodes; returns the unsubscribe for waitUntil. */
+export function subscribeAll(nodes: TestNode[], wake: () => void): () => void {
+  const subs = nodes.map(({ node }) => node.onPeersChanged(wake));
+  return () => subs.forEach((s) => s.dispose());
+}
+
 export const key = (type: ObjectKey['type'], bucket: string, name: string): ObjectKey => ({ type, bucket, key: name });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ObjectKey } from '../../src/core/transaction';
-import { Cluster, TestNode, key } from './cluster';
+import { Cluster, TestNode, key, subscribeAll } from './cluster';
 import { FaultProxy, NO_FAULTS } from './faultProxy';
 import { waitUntil } from '../support/waitFor';
 
@@ -25,10 +25,7 @@ async function ring(cluster: Cluster, prefix: string, seed: number): Promise<Rin
   }
   // Writes must travel the faulty links live, not only in the first exchange after connecting.
   await waitUntil(() => nodes.every(({ node }) => node.status().peers.filter((p) => p.connected).length === 2), {
-    subscribe: (wake) => {
-      const subs = nodes.map(({ node }) => node.onPeersChanged(wake));
-      return () => subs.forEach((s) => s.dispose());
-    },
+    subscribe: (wake) => subscribeAll(nodes, wake),
   });
   return { nodes, proxies };
 }
@@ -178,10 +175,7 @@ describe('net: fault injection', function () {
     proxy.faults = { ...NO_FAULTS, drop: 1 };
     const restored = await cluster.start('backupA', { peers: [proxy.url] });
     await waitUntil(() => restored.node.status().peers.some((p) => p.connected), {
-      subscribe: (wake) => {
-        const sub = restored.node.onPeersChanged(wake);
-        return () => sub.dispose();
-      },
+      subscribe: (wake) => subscribeAll([restored], wake),
     });
     const increment10 = [{ ...counter, op: 'increment', args: [10] }];
     await assert.rejects(restored.node.update(increment10, undefined, 300), /restored from an old backup/);

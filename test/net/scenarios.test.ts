@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { RejectedOperationError } from '../../src/core/errors';
-import { Cluster, TestNode, key } from './cluster';
+import { Cluster, TestNode, key, subscribeAll } from './cluster';
+import { waitUntil } from '../support/waitFor';
 
 /** The ancestor's end-to-end scenarios, over real WebSockets on 127.0.0.1, with exact values. */
 describe('net: end-to-end scenarios', function () {
@@ -122,6 +123,22 @@ describe('net: end-to-end scenarios', function () {
     await cluster.converged([set]);
     assert.deepEqual(a.node.replica.value(set), ['from-a', 'from-c']);
     assert.ok(!a.node.status().peers.some((p) => p.id === 'lineC'));
+  });
+
+  it('two replicas that list each other keep both links, and lose nothing when one drops', async () => {
+    const a = await cluster.start('mutualA');
+    const b = await cluster.start('mutualB', { peers: [a.url] });
+    a.node.connectPeer(b.url);
+    const both = () => [a, b].every(({ node }) => node.status().peers.filter((p) => p.connected).length === 2);
+    await waitUntil(both, { subscribe: (wake) => subscribeAll([a, b], wake) });
+    const counter = key('counter_pn', 'mutual', 'n');
+    for (let i = 0; i < 20; i++) await (i % 2 ? a : b).node.update([{ ...counter, op: 'increment' }]);
+    await cluster.converged([counter]);
+    // Drop A's own link to B: the inbound one from B carries on.
+    a.node.disconnectPeer(b.url);
+    for (let i = 0; i < 20; i++) await (i % 2 ? a : b).node.update([{ ...counter, op: 'increment' }]);
+    await cluster.converged([counter]);
+    assert.equal(a.node.replica.value(counter), 40);
   });
 
   it('social platform: 10 replicas with posts, tags, online users and a dark_mode flag converge', async function () {

@@ -268,6 +268,8 @@ describe('webview panel in Chromium', function () {
 
     await page.fill(`${card('members')} .set-filter input`, 'e0999');
     await page.waitForFunction(() => document.querySelector('.set-info')?.textContent === '10 of 10,000 elements match');
+    // The rows follow on the next animation frame: poll for them, boundedly.
+    for (let i = 0; i < 100 && (await page.locator(rows).count()) !== 10; i++) await page.waitForTimeout(20);
     assert.equal(await page.locator(rows).count(), 10);
 
     await host.notify('state/delta', { objects: [{ ...big, value: (big.value as string[]).slice(1), internal: tags.slice(1) }] });
