@@ -1,6 +1,15 @@
 import * as v from 'valibot';
-import { TYPE_NAMES } from '../core/crdt/crdtType';
-import { Json } from '../core/json';
+import {
+  ClockSchema,
+  CountSchema,
+  JsonValueSchema,
+  ObjectKeySchema,
+  ReplicaIdSchema,
+  StoredObjectSchema,
+  TransactionSchema,
+  TypeNameSchema,
+  describeIssue,
+} from '../core/schemas';
 
 /**
  * Every message that crosses a socket, peer replication and client requests alike. Each inbound
@@ -10,32 +19,15 @@ import { Json } from '../core/json';
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-const ReplicaId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/));
-const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const Clock = v.record(v.string(), Count);
-// Every message comes from JSON.parse, so any present value is JSON already; what a value must look
-// like is checked where it is used (validateEffect, decode, validateOperation).
-const JsonValue = v.custom<Json>((input) => input !== undefined, 'missing value');
-const TypeName = v.picklist(TYPE_NAMES);
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
 const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-const ObjectKey = v.object({ bucket: v.string(), key: v.string(), type: TypeName });
-
-const Transaction = v.object({
-  origin: ReplicaId,
-  clock: Clock,
-  at: v.number(),
-  effects: v.array(v.object({ bucket: v.string(), key: v.string(), type: TypeName, effect: JsonValue })),
-});
-
-const StoredObject = v.object({ bucket: v.string(), key: v.string(), type: TypeName, state: JsonValue });
 
 const Update = v.object({
   bucket: v.string(),
   key: v.string(),
-  type: TypeName,
+  type: TypeNameSchema,
   op: v.string(),
-  args: v.optional(v.array(JsonValue)),
+  args: v.optional(v.array(JsonValueSchema)),
 });
 
 const ErrorBody = v.object({
@@ -56,9 +48,9 @@ export const Hello = v.object({
   t: v.literal('hello'),
   protocol: v.number(),
   role: v.picklist(['peer', 'client']),
-  id: v.optional(ReplicaId),
+  id: v.optional(ReplicaIdSchema),
   displayName: v.optional(v.string()),
-  clock: v.optional(Clock),
+  clock: v.optional(ClockSchema),
   nonce: Nonce,
   proof: v.optional(Proof),
 });
@@ -66,9 +58,9 @@ export const Hello = v.object({
 /** The listening side's acceptance, with its own proof so that authentication is mutual. */
 export const Welcome = v.object({
   t: v.literal('welcome'),
-  id: ReplicaId,
+  id: ReplicaIdSchema,
   displayName: v.string(),
-  clock: Clock,
+  clock: ClockSchema,
   proof: v.optional(Proof),
 });
 
@@ -76,37 +68,37 @@ export const Refusal = v.object({ t: v.literal('refused'), error: ErrorBody });
 
 /** Peer replication, after the handshake. */
 export const PeerMessage = v.variant('t', [
-  v.object({ t: v.literal('txns'), txns: v.array(Transaction) }),
+  v.object({ t: v.literal('txns'), txns: v.array(TransactionSchema) }),
   v.object({
     t: v.literal('snapshot'),
-    clock: Clock,
-    objects: v.array(StoredObject),
+    clock: ClockSchema,
+    objects: v.array(StoredObjectSchema),
     /** Large snapshots come in parts; the receiver installs after the last one. */
     last: v.boolean(),
   }),
-  v.object({ t: v.literal('clock'), clock: Clock }),
+  v.object({ t: v.literal('clock'), clock: ClockSchema }),
 ]);
 
 export const ClientRequest = v.variant('t', [
   v.object({
     t: v.literal('read'),
     id: v.number(),
-    keys: v.array(ObjectKey),
-    clock: v.optional(Clock),
-    timeoutMs: v.optional(Count),
+    keys: v.array(ObjectKeySchema),
+    clock: v.optional(ClockSchema),
+    timeoutMs: v.optional(CountSchema),
   }),
   v.object({
     t: v.literal('update'),
     id: v.number(),
     updates: v.array(Update),
-    clock: v.optional(Clock),
-    timeoutMs: v.optional(Count),
+    clock: v.optional(ClockSchema),
+    timeoutMs: v.optional(CountSchema),
   }),
   v.object({ t: v.literal('status'), id: v.number() }),
 ]);
 
 export const ClientResponse = v.variant('t', [
-  v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(true), body: JsonValue }),
+  v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(true), body: JsonValueSchema }),
   v.object({ t: v.literal('result'), id: v.number(), ok: v.literal(false), error: ErrorBody }),
 ]);
 
@@ -128,7 +120,5 @@ export function decode<T>(schema: Schema<T>, text: string): { ok: true; value: T
   }
   const result = v.safeParse(schema, raw);
   if (result.success) return { ok: true, value: result.output };
-  const issue = result.issues[0];
-  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return { ok: false, reason: `invalid message${path ? ` at ${path}` : ''}: ${issue.message}` };
+  return { ok: false, reason: `invalid message ${describeIssue(result.issues)}` };
 }

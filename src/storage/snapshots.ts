@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReplicaSnapshot, StoredObject } from '../core/replica';
+import { ReplicaSnapshot } from '../core/replica';
 import { writeFileAtomically } from './files';
 import {
   Damage,
@@ -13,7 +13,7 @@ import {
   snapshotFile,
 } from './format';
 import { encodeJsonFrame, readFrame } from './frames';
-import { decodeKeyed } from './records';
+import { decodeStoredObject } from './records';
 
 export interface SnapshotInfo {
   /** The first log segment whose records the snapshot does not contain (also the file's number). */
@@ -60,7 +60,7 @@ export function readSnapshotFile(dir: string, number: number): { info: SnapshotI
   if (body.next !== data.length) throw new Damage('unexpected bytes after the state');
   const state = parseJson(body.payload);
   if (!isRecord(state) || !Array.isArray(state.objects)) throw new Damage('state has no object list');
-  const objects = state.objects.map(storedObject);
+  const objects = state.objects.map(decodeStoredObject);
   return { info: { number, path, bytes: data.length, at: headerNumber(header, 'at') }, state: { clock, objects } };
 }
 
@@ -69,10 +69,4 @@ export function snapshotOnDisk(dir: string, number: number): SnapshotInfo {
   const path = join(dir, snapshotFile(number));
   const stat = statSync(path);
   return { number, path, bytes: stat.size, at: stat.mtimeMs };
-}
-
-/** Shape check only: the replica's importState decodes each state and refuses bad ones. */
-function storedObject(value: unknown): StoredObject {
-  const { key, content } = decodeKeyed(value, 'state');
-  return { ...key, state: content };
 }
