@@ -43,12 +43,12 @@ function sessionOf(args: ParsedArgs): Session {
 }
 
 /** Input is fully validated before connecting, so bad usage exits 2 even when no node is up. */
-async function withClient<T>(args: ParsedArgs, run: (client: MinidoteClient) => Promise<T>): Promise<T> {
+async function withClient<T>(args: ParsedArgs, session: Session, run: (client: MinidoteClient) => Promise<T>): Promise<T> {
   const secretFile = args.values.get('secret-file');
   const secret = secretFile === undefined ? undefined : readSecretFile(secretFile);
   const client = await MinidoteClient.connect(args.values.get('node') ?? DEFAULT_NODE_URL, {
     secret,
-    timeoutMs: sessionOf(args).timeoutMs,
+    timeoutMs: session.timeoutMs,
   });
   try {
     return await run(client);
@@ -79,7 +79,7 @@ export async function runUpdate(args: ParsedArgs): Promise<string> {
   if (size > DEFAULT_MAX_MESSAGE_BYTES) {
     throw new InvalidInputError(`the update is ${size} bytes, over the ${DEFAULT_MAX_MESSAGE_BYTES}-byte message limit; split it`);
   }
-  const clock = await withClient(args, (client) => client.update(updates, session.clock, session.timeoutMs));
+  const clock = await withClient(args, session, (client) => client.update(updates, session.clock, session.timeoutMs));
   return JSON.stringify(clock);
 }
 
@@ -88,11 +88,12 @@ export async function runRead(args: ParsedArgs): Promise<string> {
   if (args.positionals.length !== 3) throw new InvalidInputError('usage: minidote read [options] TYPE BUCKET KEY');
   const [typeName, bucket, key] = args.positionals;
   const objectKey: ObjectKey = { type: crdtType(typeName).name, bucket, key };
-  const result = await withClient(args, (client) => client.read([objectKey], session.clock, session.timeoutMs));
+  const result = await withClient(args, session, (client) => client.read([objectKey], session.clock, session.timeoutMs));
   return JSON.stringify({ value: result.values[0], clock: result.clock });
 }
 
 export async function runStatus(args: ParsedArgs): Promise<string> {
+  const session = sessionOf(args);
   if (args.positionals.length > 0) throw new InvalidInputError('usage: minidote status [options]');
-  return JSON.stringify(await withClient(args, (client) => client.status()));
+  return JSON.stringify(await withClient(args, session, (client) => client.status()));
 }
