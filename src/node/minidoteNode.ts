@@ -321,7 +321,11 @@ export class MinidoteNode {
    */
   private broadcast(txn: Transaction): void {
     const byPeer = new Map<string, PeerSession[]>();
-    for (const session of this.sessions()) byPeer.set(session.peerId, [...(byPeer.get(session.peerId) ?? []), session]);
+    for (const session of this.sessions()) {
+      const links = byPeer.get(session.peerId);
+      if (links) links.push(session);
+      else byPeer.set(session.peerId, [session]);
+    }
     for (const links of byPeer.values()) if (!links.some((link) => link.knows(txn))) links[0].offer(txn);
   }
 
