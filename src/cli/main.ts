@@ -5,7 +5,7 @@ import { HELP } from './help';
 import { SERVE_OPTIONS, runServe } from './serve';
 
 /** Exit codes of the CLI contract (DESIGN.md). */
-const EXIT_CODES: Record<ErrorKind, number> = { rejected: 1, invalid: 2, unavailable: 3, protocol: 3, storage: 3 };
+const EXIT_CODES: Record<ErrorKind, number> = { rejected: 1, invalid: 2, unavailable: 3, protocol: 3, storage: 3, unknown: 3 };
 
 interface Command {
   readonly options: OptionSpecs;

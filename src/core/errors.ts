@@ -2,7 +2,7 @@
  * Typed errors. Each kind maps to one CLI exit code (DESIGN.md): bad input → 2, a well-formed
  * operation the type refuses → 1, unavailable (timeouts, connections, auth) → 3.
  */
-export type ErrorKind = 'invalid' | 'rejected' | 'unavailable' | 'storage' | 'protocol';
+export type ErrorKind = 'invalid' | 'rejected' | 'unavailable' | 'storage' | 'protocol' | 'unknown';
 
 export class MinidoteError extends Error {
   constructor(
@@ -32,6 +32,16 @@ export class RejectedOperationError extends MinidoteError {
 export class UnavailableError extends MinidoteError {
   constructor(message: string) {
     super('unavailable', message);
+  }
+}
+
+/**
+ * The operation may or may not have taken effect: its record was applied (and may have been
+ * replicated) but could not be made durable. Retrying blindly could apply it twice: read first.
+ */
+export class OutcomeUnknownError extends MinidoteError {
+  constructor(message: string) {
+    super('unknown', `outcome unknown: ${message}`);
   }
 }
 

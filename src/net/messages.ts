@@ -31,7 +31,7 @@ const Update = v.object({
 });
 
 const ErrorBody = v.object({
-  kind: v.picklist(['invalid', 'rejected', 'unavailable', 'storage', 'protocol']),
+  kind: v.picklist(['invalid', 'rejected', 'unavailable', 'storage', 'protocol', 'unknown']),
   message: v.string(),
 });
 
