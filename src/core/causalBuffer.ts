@@ -8,37 +8,76 @@ export interface WaitingTransaction {
 }
 
 /**
+ * Limits that keep one peer from filling memory with transactions that can never be delivered.
+ * What is refused is not lost: anti-entropy sends it again once its dependencies have arrived.
+ */
+export interface BufferLimits {
+  /** How far past an origin's delivered sequence a held transaction may be. */
+  readonly aheadPerOrigin: number;
+  readonly transactions: number;
+  /** Estimated from each transaction's JSON length. */
+  readonly bytes: number;
+}
+
+export const DEFAULT_BUFFER_LIMITS: BufferLimits = { aheadPerOrigin: 10_000, transactions: 100_000, bytes: 64 * 1024 * 1024 };
+
+/** held: kept for later; already: this (origin, sequence) is held; full: refused by a limit. */
+export type HoldOutcome = 'held' | 'already' | 'full';
+
+interface Held {
+  readonly txn: Transaction;
+  readonly source: string | undefined;
+  readonly bytes: number;
+}
+
+/**
  * Holds transactions that arrived before their causal dependencies. Indexed by origin and sequence
- * number: only the next sequence of each origin can become ready, so finding work is cheap.
+ * number: only the next sequence of each origin can become ready, so finding work is cheap. Each
+ * entry remembers which link brought it, so a peer's leftovers go when the peer does.
  */
 export class CausalBuffer {
-  private readonly byOrigin = new Map<string, Map<number, Transaction>>();
+  private readonly byOrigin = new Map<string, Map<number, Held>>();
   private count = 0;
+  private bytes = 0;
+
+  constructor(private readonly limits: BufferLimits = DEFAULT_BUFFER_LIMITS) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** Stores a transaction not yet delivered; returns false if it is already held. */
-  hold(txn: Transaction): boolean {
-    let queue = this.byOrigin.get(txn.origin);
-    if (!queue) this.byOrigin.set(txn.origin, (queue = new Map()));
+  /** Stores a transaction not yet delivered at `clock`, within the limits. */
+  hold(txn: Transaction, clock: VectorClock, source?: string): HoldOutcome {
     const seq = sequenceOf(txn);
-    if (queue.has(seq)) return false;
-    queue.set(seq, txn);
+    const queue = this.byOrigin.get(txn.origin);
+    if (queue?.has(seq)) return 'already';
+    if (seq - entry(clock, txn.origin) > this.limits.aheadPerOrigin || this.count >= this.limits.transactions) return 'full';
+    const bytes = estimateBytes(txn);
+    if (this.bytes + bytes > this.limits.bytes) return 'full';
+    if (queue) queue.set(seq, { txn, source, bytes });
+    else this.byOrigin.set(txn.origin, new Map([[seq, { txn, source, bytes }]]));
     this.count++;
-    return true;
+    this.bytes += bytes;
+    return 'held';
+  }
+
+  /** The held transaction with this origin and sequence, if any (to compare a second version). */
+  get(origin: string, seq: number): Transaction | undefined {
+    return this.byOrigin.get(origin)?.get(seq)?.txn;
+  }
+
+  /** True when some held transaction comes from `origin`: someone has shown us its later history. */
+  holdsFrom(origin: string): boolean {
+    return this.byOrigin.has(origin);
   }
 
   /** Removes and returns a transaction that is causally ready at `clock`, if any. */
   takeReady(clock: VectorClock): Transaction | undefined {
     for (const [origin, queue] of this.byOrigin) {
       const next = queue.get(entry(clock, origin) + 1);
-      if (next && isCausallyReady(next, clock)) {
-        queue.delete(sequenceOf(next));
-        if (queue.size === 0) this.byOrigin.delete(origin);
-        this.count--;
-        return next;
+      if (next && isCausallyReady(next.txn, clock)) {
+        this.remove(origin, queue, sequenceOf(next.txn));
+        return next.txn;
       }
     }
     return undefined;
@@ -46,24 +85,41 @@ export class CausalBuffer {
 
   /** Forgets what `clock` already covers (after a snapshot was installed). */
   dropCovered(clock: VectorClock): void {
-    for (const [origin, queue] of this.byOrigin) {
-      for (const seq of queue.keys()) {
-        if (seq <= entry(clock, origin)) {
-          queue.delete(seq);
-          this.count--;
-        }
-      }
-      if (queue.size === 0) this.byOrigin.delete(origin);
-    }
+    this.dropWhere((origin, seq) => seq <= entry(clock, origin));
+  }
+
+  /** Forgets what one link brought: a peer that left will not send what these wait for. */
+  dropFrom(source: string): void {
+    this.dropWhere((_origin, _seq, held) => held.source === source);
   }
 
   waiting(clock: VectorClock): WaitingTransaction[] {
     const out: WaitingTransaction[] = [];
     for (const queue of this.byOrigin.values()) {
-      for (const transaction of queue.values()) out.push({ transaction, missing: missingFor(transaction, clock) });
+      for (const { txn } of queue.values()) out.push({ transaction: txn, missing: missingFor(txn, clock) });
     }
     return out;
   }
+
+  private dropWhere(test: (origin: string, seq: number, held: Held) => boolean): void {
+    for (const [origin, queue] of this.byOrigin) {
+      for (const [seq, held] of queue) if (test(origin, seq, held)) this.remove(origin, queue, seq);
+    }
+  }
+
+  private remove(origin: string, queue: Map<number, Held>, seq: number): void {
+    const held = queue.get(seq);
+    if (!held) return;
+    queue.delete(seq);
+    if (queue.size === 0) this.byOrigin.delete(origin);
+    this.count--;
+    this.bytes -= held.bytes;
+  }
+}
+
+/** Only buffered transactions pay for this; delivered ones never do. */
+function estimateBytes(txn: Transaction): number {
+  return JSON.stringify(txn).length;
 }
 
 export function isDuplicate(txn: Transaction, clock: VectorClock): boolean {

@@ -1,10 +1,11 @@
-import { CausalBuffer, WaitingTransaction, isCausallyReady, isDuplicate } from './causalBuffer';
+import { BufferLimits, CausalBuffer, WaitingTransaction, isCausallyReady, isDuplicate } from './causalBuffer';
 import { crdtType, validateOperation } from './crdt/registry';
 import { AnyCrdtType } from './crdt/crdtType';
 import { Disposable, Emitter } from './emitter';
 import { InvalidInputError, UnavailableError } from './errors';
-import { Json, isJson } from './json';
-import { Effect, ObjectKey, Transaction, Update, objectId } from './transaction';
+import { Json, valueProblem } from './json';
+import { Effect, ObjectKey, Transaction, Update, objectId, sequenceOf } from './transaction';
+import { RecentVersions, VersionConflict, sameContent } from './transactionVersions';
 import { VectorClock, entry, increment, leq, normalize } from './vectorClock';
 
 /**
@@ -37,14 +38,24 @@ export interface ReadResult {
   readonly clock: VectorClock;
 }
 
-export type ReceiveOutcome = 'delivered' | 'buffered' | 'duplicate';
+/**
+ * dropped: refused by a buffer limit (anti-entropy sends it again later); conflict: another
+ * version of this (origin, sequence) was delivered or is waiting, so this one is refused.
+ */
+export type ReceiveOutcome = 'delivered' | 'buffered' | 'duplicate' | 'dropped' | 'conflict';
 
 export interface ReplicaOptions {
   readonly journal?: Journal;
   readonly now?: () => number;
   /** How long `read`/`update` wait for a session clock by default (ms). */
   readonly clockTimeoutMs?: number;
+  readonly bufferLimits?: BufferLimits;
 }
+
+/** A clock wait longer than this is refused as bad input: nobody needs it, and it pins memory. */
+export const MAX_CLOCK_WAIT_MS = 10 * 60_000;
+/** Parked clock waits at once; beyond it a read or update fails at once as unavailable. */
+export const MAX_CLOCK_WAITERS = 10_000;
 
 const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -76,7 +87,8 @@ const noJournal: Journal = { append: () => undefined, durable: () => Promise.res
  */
 export class Replica {
   private readonly objects = new Map<string, LiveObject>();
-  private readonly buffer = new CausalBuffer();
+  private readonly buffer: CausalBuffer;
+  private readonly versions = new RecentVersions();
   private readonly waiters = new Set<ClockWaiter>();
   private readonly changes = new Emitter<ReplicaChange>();
   private readonly journal: Journal;
@@ -92,6 +104,7 @@ export class Replica {
     this.journal = options.journal ?? noJournal;
     this.now = options.now ?? Date.now;
     this.clockTimeoutMs = options.clockTimeoutMs ?? 10_000;
+    this.buffer = new CausalBuffer(options.bufferLimits);
   }
 
   get clock(): VectorClock {
@@ -102,9 +115,9 @@ export class Replica {
     return this.changes.on(listener);
   }
 
-  async read(keys: readonly ObjectKey[], clock?: VectorClock, timeoutMs?: number): Promise<ReadResult> {
+  async read(keys: readonly ObjectKey[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<ReadResult> {
     for (const key of keys) crdtType(key.type);
-    if (clock) await this.waitFor(clock, timeoutMs);
+    if (clock) await this.waitFor(clock, timeoutMs, signal);
     return { values: keys.map((k) => this.value(k)), clock: this.currentClock };
   }
 
@@ -118,9 +131,14 @@ export class Replica {
    * Applies a batch atomically as one transaction and resolves with the commit clock once the
    * journal says it is durable. Any failing operation rejects the batch and changes nothing.
    */
-  async update(updates: readonly Update[], clock?: VectorClock, timeoutMs?: number): Promise<VectorClock> {
+  async update(
+    updates: readonly Update[],
+    clock?: VectorClock,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<VectorClock> {
     this.checkUpdates(updates);
-    if (clock) await this.waitFor(clock, timeoutMs);
+    if (clock) await this.waitFor(clock, timeoutMs, signal);
     const txn = this.prepare(updates);
     this.journal.append(txn);
     this.deliver(txn, true);
@@ -130,31 +148,76 @@ export class Replica {
 
   /**
    * Takes a transaction from another replica: delivers it (and whatever it unblocks) when causally
-   * ready, holds it otherwise, drops duplicates. Malformed transactions throw before touching state.
+   * ready, holds it otherwise (within the buffer's limits), drops duplicates, and refuses a second
+   * version of a known (origin, sequence). Malformed transactions throw before touching state.
+   * `source` names the link it came from, so that `dropBufferedFrom` can forget its leftovers.
    */
-  receive(txn: Transaction): ReceiveOutcome {
+  receive(txn: Transaction, source?: string): ReceiveOutcome {
     validateTransaction(txn);
-    if (isDuplicate(txn, this.currentClock)) return 'duplicate';
-    if (!isCausallyReady(txn, this.currentClock)) return this.buffer.hold(txn) ? 'buffered' : 'duplicate';
+    if (isDuplicate(txn, this.currentClock)) {
+      const earlier = this.versions.earlier(txn);
+      return earlier && !sameContent(earlier, txn) ? this.conflict(txn, source) : 'duplicate';
+    }
+    if (!isCausallyReady(txn, this.currentClock)) {
+      const held = this.buffer.get(txn.origin, sequenceOf(txn));
+      if (held) return sameContent(held, txn) ? 'duplicate' : this.conflict(txn, source);
+      return this.buffer.hold(txn, this.currentClock, source) === 'held' ? 'buffered' : 'dropped';
+    }
     this.journal.append(txn);
     this.deliver(txn, false);
     this.deliverReady();
     return 'delivered';
   }
 
-  /** Resolves when this replica has delivered everything in `clock`; rejects after the timeout. */
-  waitFor(clock: VectorClock, timeoutMs = this.clockTimeoutMs): Promise<void> {
+  /** Forgets the waiting transactions a link brought (the link closed; they come again on reconnect). */
+  dropBufferedFrom(source: string): void {
+    this.buffer.dropFrom(source);
+  }
+
+  /** True when a transaction of `origin` is waiting: someone has sent part of its later history. */
+  holdsWaitingFrom(origin: string): boolean {
+    return this.buffer.holdsFrom(origin);
+  }
+
+  /** Second versions of known transactions that were refused, most recent last (bounded). */
+  conflicts(): readonly VersionConflict[] {
+    return this.versions.conflicts();
+  }
+
+  /**
+   * Resolves when this replica has delivered everything in `clock`; rejects after the timeout, or
+   * at once when `signal` aborts (the client that asked is gone) or too many waits are parked.
+   */
+  waitFor(clock: VectorClock, timeoutMs = this.clockTimeoutMs, signal?: AbortSignal): Promise<void> {
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_CLOCK_WAIT_MS) {
+      return Promise.reject(new InvalidInputError(`a clock wait must be 0-${MAX_CLOCK_WAIT_MS} ms, got ${timeoutMs}`));
+    }
     if (leq(clock, this.currentClock)) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(new UnavailableError('the clock wait was cancelled'));
+    if (this.waiters.size >= MAX_CLOCK_WAITERS) {
+      return Promise.reject(
+        new UnavailableError(`replica ${this.id} already has ${MAX_CLOCK_WAITERS} clock waits parked; try again later`),
+      );
+    }
     return new Promise((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiters.delete(waiter);
+      };
       const waiter: ClockWaiter = {
         clock,
         resolve: () => {
-          clearTimeout(timer);
+          finish();
           resolve();
         },
       };
+      const onAbort = () => {
+        finish();
+        reject(new UnavailableError('the clock wait was cancelled'));
+      };
       const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
+        finish();
         reject(
           new UnavailableError(
             `timed out after ${timeoutMs} ms waiting for clock ${JSON.stringify(normalize(clock))}; ` +
@@ -162,8 +225,14 @@ export class Replica {
           ),
         );
       }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(waiter);
     });
+  }
+
+  /** Parked clock waits (status and tests: they must go when their clients go). */
+  get waitingClocks(): number {
+    return this.waiters.size;
   }
 
   listObjects(): ObjectKey[] {
@@ -226,7 +295,10 @@ export class Replica {
           throw new InvalidInputError('bucket and key must be strings');
         }
         const args = u.args ?? [];
-        if (!args.every(isJson)) throw new InvalidInputError('arguments must be JSON values');
+        args.forEach((arg, n) => {
+          const problem = valueProblem(arg);
+          if (problem !== undefined) throw new InvalidInputError(`argument ${n + 1} is not a usable value: ${problem}`);
+        });
         validateOperation(crdtType(u.type), u.op, args);
       } catch (error) {
         if (where && error instanceof InvalidInputError) throw new InvalidInputError(where + error.message);
@@ -258,15 +330,21 @@ export class Replica {
         throw error;
       }
       if ((touches.get(id) ?? 0) > 1) {
-        staged.set(id, type.apply(staged.has(id) ? staged.get(id) : live ? type.clone(live.state) : state, effect));
+        staged.set(id, type.apply(staged.has(id) ? staged.get(id) : live ? type.clone(live.state) : state, effect, this.id));
       }
       return { bucket: u.bucket, key: u.key, type: type.name, effect };
     });
     return { origin: this.id, clock, at: this.now(), effects };
   }
 
+  private conflict(txn: Transaction, source: string | undefined): ReceiveOutcome {
+    this.versions.report(txn, source, this.now());
+    return 'conflict';
+  }
+
   private deliver(txn: Transaction, local: boolean): void {
     this.applyEffects(txn);
+    this.versions.remember(txn);
     // A local transaction's clock is exactly ours plus its tick (prepared in this same synchronous
     // run), so it can be shared instead of copied.
     this.currentClock = local ? txn.clock : this.clockAfter(txn);
@@ -288,7 +366,7 @@ export class Replica {
         live = { key: { bucket: e.bucket, key: e.key, type: type.name }, type, state: type.initial() };
         this.objects.set(id, live);
       }
-      live.state = live.type.apply(live.state, e.effect);
+      live.state = live.type.apply(live.state, e.effect, txn.origin);
     }
   }
 
@@ -298,7 +376,7 @@ export class Replica {
         this.journal.append(next);
       } catch (error) {
         // Not logged means not delivered: keep it waiting rather than lose it.
-        this.buffer.hold(next);
+        this.buffer.hold(next, this.currentClock);
         throw error;
       }
       this.deliver(next, false);
@@ -321,5 +399,6 @@ export function validateTransaction(txn: Transaction): void {
   if (entry(txn.clock, txn.origin) < 1) {
     throw new InvalidInputError(`transaction from ${txn.origin} has no sequence number in its clock`);
   }
-  for (const e of txn.effects) crdtType(e.type).validateEffect(e.effect, txn.origin);
+  const seq = sequenceOf(txn);
+  for (const e of txn.effects) crdtType(e.type).validateEffect(e.effect, txn.origin, seq);
 }

@@ -1,9 +1,11 @@
 import { WaitingTransaction } from '../core/causalBuffer';
 import { Disposable, Emitter } from '../core/emitter';
-import { InvalidInputError, UnavailableError, errorMessage } from '../core/errors';
+import { UnavailableError } from '../core/errors';
 import { Json } from '../core/json';
-import { ReadResult, Replica, ReplicaChange, ReplicaSnapshot } from '../core/replica';
+import { ReadResult, ReceiveOutcome, Replica, ReplicaChange, ReplicaSnapshot } from '../core/replica';
+import { joinSnapshots, snapshotOverclaim } from '../core/snapshotJoin';
 import { ObjectKey, Transaction, Update } from '../core/transaction';
+import { VersionConflict } from '../core/transactionVersions';
 import { VectorClock, entry, leq } from '../core/vectorClock';
 import { BackoffOptions, DEFAULT_BACKOFF } from '../net/backoff';
 import { ClientHandler, serveClient } from '../net/clientSession';
@@ -11,9 +13,11 @@ import { Connection, Log } from '../net/connection';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
 import { OutboundPeer } from '../net/outboundPeer';
 import { DEFAULT_TIMING, PeerSession, ReplicationHost, SessionTiming } from '../net/peerSession';
-import { isLoopbackHost, parsePeerUrl } from '../net/peerUrl';
+import { parsePeerUrl } from '../net/peerUrl';
 import { Listener, listen } from '../net/server';
 import { FsyncPolicy, Storage, StorageStats, openStorage } from '../storage';
+import { checkListenPolicy } from './listenPolicy';
+import { OwnSequenceGuard } from './ownSequenceGuard';
 import { RecentTransactions, DeliveredTransaction } from './recentTransactions';
 import { minimumClock } from './retention';
 
@@ -54,7 +58,12 @@ export interface NodeStatus {
   readonly peers: PeerStatus[];
   readonly waiting: WaitingTransaction[];
   readonly storage: StorageStats;
+  /** Second versions of known transactions that were refused: a replica rewrote its history. */
+  readonly conflicts: readonly VersionConflict[];
 }
+
+/** How long an update waits by default for its own history to come back from peers. */
+const OWN_HISTORY_WAIT_MS = 10_000;
 
 interface OutboundEntry {
   readonly link: OutboundPeer;
@@ -68,12 +77,12 @@ export class MinidoteNode {
   private readonly peerEvents = new Emitter<void>();
   private readonly recent = new RecentTransactions(200);
   private readonly timing: SessionTiming;
-  private readonly host: ReplicationHost;
   private listener: Listener | undefined;
+  private listenHost: string | undefined;
   private secret: string | undefined;
   private closed = false;
-  /** The highest sequence number of this replica that any peer has reported. */
-  private ownSeqAtPeers = 0;
+  private readonly ownHistory = new OwnSequenceGuard();
+  private linkCount = 0;
 
   private constructor(
     readonly replica: Replica,
@@ -84,14 +93,6 @@ export class MinidoteNode {
   ) {
     this.secret = options.secret;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.host = {
-      id: replica.id,
-      clock: () => this.replica.clock,
-      transactionsSince: (clock) => this.storage.transactionsSince(clock),
-      snapshot: () => this.replica.exportState(),
-      receive: (txn) => this.replica.receive(txn),
-      installSnapshot: (snapshot) => this.installSnapshot(snapshot),
-    };
     replica.onChange((change) => this.onReplicaChange(change));
   }
 
@@ -122,8 +123,8 @@ export class MinidoteNode {
     return this.listener?.url;
   }
 
-  read(keys: ObjectKey[], clock?: VectorClock, timeoutMs?: number): Promise<ReadResult> {
-    return this.replica.read(keys, clock, timeoutMs);
+  read(keys: ObjectKey[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<ReadResult> {
+    return this.replica.read(keys, clock, timeoutMs, signal);
   }
 
   /**
@@ -132,32 +133,17 @@ export class MinidoteNode {
    * would reuse a sequence number peers already know, and replicas would diverge for good. So the
    * update first waits until those transactions have come back from the peers.
    */
-  async update(updates: Update[], clock?: VectorClock, timeoutMs?: number): Promise<VectorClock> {
-    const own = { [this.id]: this.ownSeqAtPeers };
-    if (!leq(own, this.replica.clock)) {
-      try {
-        await this.replica.waitFor(own, timeoutMs);
-      } catch (error) {
-        throw new UnavailableError(
-          `peers know transactions of replica ${this.id} up to ${this.ownSeqAtPeers} that its storage lost ` +
-            `(restored from an old backup?); updates wait until they are back: ${errorMessage(error)}`,
-        );
-      }
-    }
-    return this.replica.update(updates, clock, timeoutMs);
+  async update(updates: Update[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<VectorClock> {
+    await this.waitForOwnHistory(timeoutMs ?? OWN_HISTORY_WAIT_MS, signal);
+    return this.replica.update(updates, clock, timeoutMs, signal);
   }
 
   async listen(host: string, port: number): Promise<string> {
-    if (!isLoopbackHost(host) && this.secret === undefined) {
-      throw new InvalidInputError(
-        `refusing to listen on ${host} without a team secret: anyone on the network could read and change the store; ` +
-          'set a secret (--secret-file, or "Minidote: Set Team Secret") or listen on 127.0.0.1',
-      );
-    }
+    checkListenPolicy(host, this.secret);
     await this.stopListening();
     const clients: ClientHandler = {
-      read: (keys, clock, timeoutMs) => this.read(keys, clock, timeoutMs),
-      update: (updates, clock, timeoutMs) => this.update(updates, clock, timeoutMs),
+      read: (keys, clock, timeoutMs, signal) => this.read(keys, clock, timeoutMs, signal),
+      update: (updates, clock, timeoutMs, signal) => this.update(updates, clock, timeoutMs, signal),
       status: () => this.clientStatus(),
     };
     this.listener = await listen(
@@ -171,6 +157,7 @@ export class MinidoteNode {
       },
       this.log,
     );
+    this.listenHost = host;
     this.peerEvents.emit();
     return this.listener.url;
   }
@@ -178,6 +165,7 @@ export class MinidoteNode {
   async stopListening(): Promise<void> {
     const listener = this.listener;
     this.listener = undefined;
+    this.listenHost = undefined;
     if (!listener) return;
     for (const session of this.inbound) session.close();
     await listener.close();
@@ -227,9 +215,13 @@ export class MinidoteNode {
     for (const url of wanted) this.connectPeer(url);
   }
 
-  /** New connections use the new secret; existing ones are re-established under it. */
+  /**
+   * New connections use the new secret; existing ones are re-established under it. Removing the
+   * secret while listening beyond loopback is refused (nothing changes): stop listening first.
+   */
   setSecret(secret: string | undefined): void {
     if (secret === this.secret) return;
+    if (this.listenHost !== undefined) checkListenPolicy(this.listenHost, secret);
     this.secret = secret;
     for (const session of this.inbound) session.close();
     for (const { link } of this.outbound.values()) link.restart();
@@ -271,6 +263,7 @@ export class MinidoteNode {
       peers,
       waiting: this.replica.waitingTransactions(),
       storage: this.storage.stats(),
+      conflicts: this.replica.conflicts(),
     };
   }
 
@@ -335,14 +328,41 @@ export class MinidoteNode {
     this.peerEvents.emit();
   }
 
+  /**
+   * Each session gets its own view of the node, so that what a link brought can be told apart:
+   * its waiting transactions go when it closes, and its claim about our own history is its own.
+   */
   private startSession(conn: Connection, peerId: string, displayName: string, clock: VectorClock): PeerSession {
     this.log('info', `${conn.label}: replicating with ${peerId}`);
-    this.noteOwnSeq(clock);
-    const session = new PeerSession(conn, peerId, displayName, clock, this.host, this.timing, this.log, () =>
-      this.onPeerActivity(),
+    const source = `link-${++this.linkCount}`;
+    const link = {};
+    const host: ReplicationHost = {
+      id: this.id,
+      clock: () => this.replica.clock,
+      transactionsSince: (since) => this.storage.transactionsSince(since),
+      snapshot: () => this.replica.exportState(),
+      receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
+      installSnapshot: (snapshot) => this.installSnapshot(snapshot, `${peerId} (${conn.label})`),
+    };
+    this.noteClaim(link, clock);
+    const session = new PeerSession(conn, peerId, displayName, clock, host, this.timing, this.log, () =>
+      this.onPeerActivity(link, peerId),
     );
+    conn.onClose(() => {
+      this.replica.dropBufferedFrom(source);
+      this.ownHistory.withdraw(link);
+    });
     this.peerEvents.emit();
     return session;
+  }
+
+  private receiveFrom(link: object, source: string, label: string, peerId: string, txn: Transaction): ReceiveOutcome {
+    const outcome = this.replica.receive(txn, source);
+    if (txn.origin === this.id && outcome !== 'duplicate') this.ownHistory.progressed(link);
+    if (outcome === 'conflict') {
+      this.log('warn', `${label}: ${peerId} sent a second, different version of transaction ${txn.origin}:${txn.clock[txn.origin]}; refused (first version kept)`);
+    }
+    return outcome;
   }
 
   private sessions(): PeerSession[] {
@@ -361,40 +381,68 @@ export class MinidoteNode {
     }
   }
 
-  /** Keeps the log records a known peer still needs (DESIGN.md, Storage). */
-  private noteOwnSeq(peerClock: VectorClock): void {
-    const seen = entry(peerClock, this.id);
-    if (seen > this.ownSeqAtPeers) {
-      this.ownSeqAtPeers = seen;
-      if (seen > entry(this.replica.clock, this.id)) {
-        this.log('warn', `peers know transactions of ${this.id} up to ${seen}, this storage only up to ${entry(this.replica.clock, this.id)}: catching up before new updates`);
-      }
-    }
+  /** A handshake that says the peer knows more of our own history than we have (see update). */
+  private noteClaim(link: object, peerClock: VectorClock): void {
+    const claimed = entry(peerClock, this.id);
+    const own = entry(this.replica.clock, this.id);
+    if (claimed <= own) return;
+    this.ownHistory.claim(link, claimed);
+    this.log('warn', `a peer says it knows transactions of ${this.id} up to ${claimed}, this storage only up to ${own}: catching up before new updates`);
   }
 
-  private onPeerActivity(): void {
+  private onPeerActivity(link: object, peerId: string): void {
+    const withdrawn = this.ownHistory.heartbeat(link, entry(this.replica.clock, this.id));
+    if (withdrawn !== undefined) {
+      this.log('warn', `${peerId} claimed transactions of ${this.id} up to ${withdrawn} but has not sent them; ignoring the claim`);
+    }
     const sessions = this.sessions();
-    for (const session of sessions) this.noteOwnSeq(session.peerClock);
     this.storage.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
     this.peerEvents.emit();
   }
 
+  /** Waits while a standing claim or a waiting transaction of ours says our storage lost history. */
+  private async waitForOwnHistory(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const own = entry(this.replica.clock, this.id);
+      const needed = Math.max(this.ownHistory.highest(), this.replica.holdsWaitingFrom(this.id) ? own + 1 : 0);
+      if (needed <= own) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || signal?.aborted) {
+        throw new UnavailableError(
+          `peers know transactions of replica ${this.id} up to ${needed} that its storage lost ` +
+            `(restored from an old backup?); updates wait until they are back, and they did not come back within ${timeoutMs} ms`,
+        );
+      }
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await Promise.race([
+          this.replica.waitFor({ [this.id]: needed }, Math.min(remaining, OWN_HISTORY_WAIT_MS), stop.signal).catch(() => undefined),
+          this.ownHistory.nextChange(stop.signal),
+        ]);
+      } finally {
+        stop.abort();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
   /**
-   * Installs a snapshot from a peer without losing what only we have: our own log records not
-   * covered by it are replayed on top, and the merged state becomes our new snapshot.
+   * Installs a snapshot from a peer as a join with our state (docs/architecture.md, "Snapshots only
+   * add knowledge"): nothing we have that its clock does not cover is lost. The joined state is on
+   * disk before the replica takes it, so no later acknowledged write can depend on an unsaved install.
    */
-  private installSnapshot(snapshot: ReplicaSnapshot): void {
+  private installSnapshot(snapshot: ReplicaSnapshot, from: string): void {
     if (leq(snapshot.clock, this.replica.clock)) return;
-    const ours: Transaction[] | undefined = this.storage.transactionsSince(snapshot.clock);
-    if (ours === undefined && !leq(this.replica.clock, snapshot.clock)) {
-      this.log('warn', 'received a snapshot that lacks transactions our compacted log cannot replay; waiting for the peer to catch up first');
+    const overclaim = snapshotOverclaim(this.id, this.replica.clock, snapshot.clock);
+    if (overclaim) {
+      this.log('warn', `refused a snapshot from ${from}: ${overclaim}`);
       return;
     }
-    const merged = new Replica(this.id);
-    merged.importState(snapshot);
-    for (const txn of ours ?? []) merged.replay(txn);
-    const state = merged.exportState();
-    this.replica.importState(state);
-    this.storage.writeSnapshot(state).catch((error: unknown) => this.log('error', `could not write the received snapshot: ${String(error)}`));
+    const joined = joinSnapshots(this.replica.exportState(), snapshot);
+    this.storage.installSnapshot(joined);
+    this.replica.importState(joined);
   }
 }

@@ -502,4 +502,76 @@ describe('Replica', () => {
     await run(a, counter, 'increment');
     assert.equal(seen.length, 1);
   });
+
+  describe('hostile peers', () => {
+    it('refuses a second, different version of a delivered transaction and reports it', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', 4);
+      const [original] = a.sent;
+      assert.equal(b.replica.receive(original), 'delivered');
+      const forged: Transaction = { ...original, effects: [{ ...counter, effect: 1000 }] };
+      assert.equal(b.replica.receive(forged, 'link-9'), 'conflict');
+      assert.equal(b.replica.receive(original), 'duplicate', 'the same version again is only a duplicate');
+      assert.equal(await valueAt(b, counter), 4);
+      assert.deepEqual(
+        b.replica.conflicts().map(({ origin, seq, source }) => ({ origin, seq, source })),
+        [{ origin: 'A', seq: 1, source: 'link-9' }],
+      );
+    });
+
+    it('refuses a second, different version of a waiting transaction and keeps the first', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', 1);
+      await run(a, counter, 'increment', 2);
+      const [first, second] = a.sent;
+      assert.equal(b.replica.receive(second), 'buffered');
+      assert.equal(b.replica.receive({ ...second, at: second.at + 1 }), 'conflict');
+      assert.equal(b.replica.receive(first), 'delivered');
+      assert.equal(await valueAt(b, counter), 3);
+    });
+
+    it('drops transactions beyond its buffer limits, and anti-entropy can deliver them later', async () => {
+      const [a] = replicas('A');
+      const b = new Replica('B', { bufferLimits: { aheadPerOrigin: 3, transactions: 10, bytes: 1 << 20 } });
+      for (let i = 0; i < 4; i++) await run(a, counter, 'increment', 1);
+      const [t1, t2, t3, t4] = a.sent;
+      assert.equal(b.receive(t4), 'dropped');
+      assert.equal(b.receive(t3), 'buffered');
+      assert.equal(b.receive(t1), 'delivered');
+      assert.equal(b.receive(t2), 'delivered');
+      assert.deepEqual(b.clock, { A: 3 });
+      assert.equal(b.receive(t4), 'delivered');
+      assert.equal(b.value(counter), 4);
+    });
+
+    it('forgets what a closed link left waiting', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', 1);
+      await run(a, counter, 'increment', 1);
+      assert.equal(b.replica.receive(a.sent[1], 'link-1'), 'buffered');
+      assert.equal(b.replica.holdsWaitingFrom('A'), true);
+      b.replica.dropBufferedFrom('link-1');
+      assert.deepEqual(b.replica.waitingTransactions(), []);
+      assert.equal(b.replica.holdsWaitingFrom('A'), false);
+    });
+
+    it('cancels a parked clock wait when its signal aborts, and forgets it', async () => {
+      const [a] = replicas('A');
+      const stop = new AbortController();
+      const read = a.replica.read([counter], { Z: 1 }, 60_000, stop.signal);
+      await settle();
+      assert.equal(a.replica.waitingClocks, 1);
+      stop.abort();
+      await assert.rejects(read, UnavailableError);
+      assert.equal(a.replica.waitingClocks, 0);
+      await assert.rejects(a.replica.read([counter], { Z: 1 }, 1000, stop.signal), /cancelled/);
+    });
+
+    it('refuses a clock wait longer than ten minutes as bad input', async () => {
+      const [a] = replicas('A');
+      await assert.rejects(a.replica.read([counter], { Z: 1 }, 1e12), InvalidInputError);
+      await assert.rejects(a.replica.read([counter], { Z: 1 }, -1), InvalidInputError);
+      assert.equal(a.replica.waitingClocks, 0);
+    });
+  });
 });
