@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../core/errors';
+import { secretStrength } from '../net/auth';
 
 /** The team secret is the file's content trimmed of surrounding whitespace (DESIGN.md). */
 export function readSecretFile(path: string): string {
@@ -12,4 +13,14 @@ export function readSecretFile(path: string): string {
   const secret = text.trim();
   if (secret === '') throw new InvalidInputError(`the secret file ${path} is empty`);
   return secret;
+}
+
+/** A warning for `serve` when the secret could be guessed from a captured handshake; undefined when strong. */
+export function weakSecretWarning(secret: string, path: string): string | undefined {
+  const strength = secretStrength(secret);
+  if (!strength.weak) return undefined;
+  return (
+    `the team secret in ${path} is weak (${strength.reason}): anyone who captures one handshake can guess it offline. ` +
+    'Use a long random secret, e.g. the output of: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"'
+  );
 }

@@ -2,7 +2,7 @@ import { InvalidInputError, errorMessage } from '../core/errors';
 import { MinidoteNode } from '../node/minidoteNode';
 import { parseFsyncPolicy } from '../storage';
 import { ParsedArgs, parseInteger } from './args';
-import { readSecretFile } from './secretFile';
+import { readSecretFile, weakSecretWarning } from './secretFile';
 
 export const SERVE_OPTIONS = {
   data: { kind: 'value' },
@@ -25,6 +25,13 @@ export async function runServe(args: ParsedArgs): Promise<void> {
   if (port < 0 || port > 65535) throw new InvalidInputError(`--port must be between 0 and 65535, got ${port}`);
   const secretFile = args.values.get('secret-file');
   const fsync = args.values.get('fsync');
+  let secret: string | undefined;
+  if (secretFile !== undefined) {
+    secret = readSecretFile(secretFile);
+    // A weak secret still works (the CLI contract is unchanged), but the operator should know.
+    const warning = weakSecretWarning(secret, secretFile);
+    if (warning !== undefined) process.stderr.write(`[warn] ${warning}\n`);
+  }
   const node = await MinidoteNode.open({
     dataDir,
     id: args.values.get('id'),
@@ -32,7 +39,7 @@ export async function runServe(args: ParsedArgs): Promise<void> {
     fsync: fsync === undefined ? undefined : parseFsyncPolicy(fsync),
     listen: { host: args.values.get('host') ?? '127.0.0.1', port },
     peers: args.lists.get('peer') ?? [],
-    secret: secretFile === undefined ? undefined : readSecretFile(secretFile),
+    secret,
     log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
   });
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.

@@ -27,3 +27,35 @@ export function verifyProof(
   const given = Buffer.from(candidate, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** Below this length a secret is weak whatever it contains (DESIGN.md, Threat model). */
+export const MIN_SECRET_LENGTH = 16;
+/** Fewer distinct characters than this makes even a long secret guessable ("aaaa…", "abababab…"). */
+const MIN_DISTINCT_CHARACTERS = 8;
+
+export type SecretStrength = { readonly weak: false } | { readonly weak: true; readonly reason: string };
+
+/**
+ * Whether a team secret resists offline guessing. Anyone who captures one plain-`ws` handshake
+ * holds two nonces and an HMAC of them, and can try candidate secrets at leisure: a short or
+ * repetitive secret falls quickly.
+ */
+export function secretStrength(secret: string): SecretStrength {
+  const length = [...secret].length;
+  if (length < MIN_SECRET_LENGTH) {
+    return { weak: true, reason: `it has ${length} characters; use at least ${MIN_SECRET_LENGTH}` };
+  }
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) {
+    return { weak: true, reason: `it repeats a few characters; use at least ${MIN_DISTINCT_CHARACTERS} different ones` };
+  }
+  return { weak: false };
+}
+
+export function isWeakSecret(secret: string): boolean {
+  return secretStrength(secret).weak;
+}
+
+/** A strong secret: 32 random bytes as base64url (43 characters, safe in files and settings). */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

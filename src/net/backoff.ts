@@ -1,7 +1,15 @@
 export interface BackoffOptions {
   readonly baseMs: number;
   readonly capMs: number;
+  /**
+   * How long a connection must stay up before the next failure counts as a first one again
+   * (default STABLE_LINK_MS). A peer that accepts the handshake and then drops the link (a
+   * poisoned link, an overloaded node) keeps the backoff growing instead of being redialed at once.
+   */
+  readonly stableAfterMs?: number;
 }
+
+export const STABLE_LINK_MS = 30_000;
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 10_000 };
 

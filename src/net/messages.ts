@@ -5,7 +5,6 @@ import {
   JsonValueSchema,
   ObjectKeySchema,
   ReplicaIdSchema,
-  StoredObjectSchema,
   TransactionSchema,
   TypeNameSchema,
   describeIssue,
@@ -16,7 +15,8 @@ import {
  * message is checked against these schemas before anything reads it; a message that fails closes
  * its connection (see connection.ts).
  */
-export const PROTOCOL_VERSION = 1;
+/** 2: snapshots travel as pieces of text (snapshotPart), so that one object may exceed a message. */
+export const PROTOCOL_VERSION = 2;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
@@ -69,13 +69,8 @@ export const Refusal = v.object({ t: v.literal('refused'), error: ErrorBody });
 /** Peer replication, after the handshake. */
 export const PeerMessage = v.variant('t', [
   v.object({ t: v.literal('txns'), txns: v.array(TransactionSchema) }),
-  v.object({
-    t: v.literal('snapshot'),
-    clock: ClockSchema,
-    objects: v.array(StoredObjectSchema),
-    /** Large snapshots come in parts; the receiver installs after the last one. */
-    last: v.boolean(),
-  }),
+  /** A piece of a snapshot's JSON text (snapshotTransfer.ts); the receiver installs after the last one. */
+  v.object({ t: v.literal('snapshotPart'), data: v.string(), last: v.boolean() }),
   v.object({ t: v.literal('clock'), clock: ClockSchema }),
 ]);
 

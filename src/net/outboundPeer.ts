@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { errorMessage } from '../core/errors';
-import { BackoffOptions, backoffDelay } from './backoff';
+import { BackoffOptions, STABLE_LINK_MS, backoffDelay } from './backoff';
 import { Connection, Log } from './connection';
 import { ConnectorIdentity, offerHandshake } from './handshake';
 import { DEFAULT_MAX_MESSAGE_BYTES, WelcomeMessage } from './messages';
@@ -15,7 +15,8 @@ export interface OutboundPeerEvents {
 
 /**
  * A configured peer: connects, and after any failure or disconnect tries again with capped
- * exponential backoff and jitter, until stopped.
+ * exponential backoff and jitter, until stopped. A completed handshake alone does not reset the
+ * backoff: only a connection that stayed up for `stableAfterMs` does.
  */
 export class OutboundPeer {
   private stateValue: LinkState = 'connecting';
@@ -63,17 +64,19 @@ export class OutboundPeer {
     const socket = new WebSocket(this.url, { handshakeTimeout: 10_000, maxPayload: DEFAULT_MAX_MESSAGE_BYTES });
     const conn = new Connection(socket, `peer ${this.url}`, this.log);
     this.conn = conn;
+    let connectedAt: number | undefined;
     conn.onClose((reason) => {
       if (this.conn !== conn) return;
       this.conn = undefined;
       this.lastErrorValue = reason;
+      if (connectedAt !== undefined && Date.now() - connectedAt >= (this.backoff.stableAfterMs ?? STABLE_LINK_MS)) this.attempt = 0;
       this.scheduleReconnect();
     });
     socket.once('open', () => {
       offerHandshake(conn, this.identity()).then(
         (welcome) => {
           if (conn.closed || this.stateValue === 'closed') return;
-          this.attempt = 0;
+          connectedAt = Date.now();
           this.lastErrorValue = null;
           this.setState('connected');
           this.events.onConnected(conn, welcome);
