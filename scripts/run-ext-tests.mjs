@@ -45,6 +45,13 @@ if (!extDev || (!extTests && !uiScript)) {
   console.error('run-ext-tests: --extensionDevelopmentPath=DIR and --extensionTestsPath=MODULE (or --ui-script=FILE) are required');
   process.exit(2);
 }
+// A missing test module would otherwise leave the workbench waiting for a result until the timeout.
+for (const [what, file] of [['--extensionTestsPath', extTests], ['--ui-script', uiScript]]) {
+  if (file && !existsSync(file) && !existsSync(`${file}.js`)) {
+    console.error(`run-ext-tests: ${what} ${file} does not exist`);
+    process.exit(2);
+  }
+}
 for (const [what, file] of [['code-server', codeServer], ['Chromium', chromiumPath]]) {
   if (!existsSync(file)) {
     console.error(`run-ext-tests: ${what} not found at ${file}; run scripts/install-code-server.sh (see README, "Tests")`);

@@ -8,16 +8,18 @@
 //    and workspace: palette prompts, the Objects view and the status bar (workbench.ui.mjs); the
 //    replica panel end to end with a headless peer (panel.ui.mjs). Screenshots go to test-output/.
 // Every phase records its "N passed, N failed" in a results file; the last line printed is the
-// total over the phases, in the same plain form (what CI reads).
+// total over the phases, in the same plain form (what CI reads). A phase fails when it ran no test,
+// never wrote its results file, or its bundle or script is missing (test/extension/support/phaseResults.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
+import { judgePhase } from '../test/extension/support/phaseResults.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const hostDir = path.join(root, '.vscode-test/code-server');
@@ -96,11 +98,15 @@ function runUi(script, workspace, env) {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code === 0)));
 }
 
-/** What a phase recorded; a failed phase that recorded no failure (a crash, a timeout) counts one. */
-function tally(resultsFile, ok) {
-  const lines = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean) : [];
-  const counts = lines.map((line) => JSON.parse(line)).reduce((a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed }), { passed: 0, failed: 0 });
-  return ok || counts.failed > 0 ? counts : { ...counts, failed: counts.failed + 1 };
+/** What must exist before a phase can run: a bundled suite's index and test files, or a UI script. */
+function missingFiles(phase) {
+  if (phase.suiteDir) {
+    const index = path.join(phase.suiteDir, 'index.js');
+    if (!existsSync(index)) return `${index} does not exist (was the suite's index.ts renamed?)`;
+    if (!readdirSync(phase.suiteDir).some((f) => f.endsWith('.test.js'))) return `${phase.suiteDir} holds no *.test.js (were the tests renamed?)`;
+  }
+  if (phase.uiScript && !existsSync(phase.uiScript)) return `${phase.uiScript} does not exist`;
+  return undefined;
 }
 
 /** Runs the phases (a phase may need an earlier one to have passed) and returns each one's counts. */
@@ -113,15 +119,26 @@ async function runPhases(scratch) {
   writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
   // One port for both runs: workspace storage is keyed by the folder URI, which includes it.
   const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await freePort()) };
+  const suiteDir = (name) => path.join(outdir, name);
+  const uiScript = (name) => path.join(root, 'test/extension/ui', name);
   const phases = [
-    { name: 'main suite', run: (e) => runSuite(path.join(outdir, 'suite'), workspace, userDataDir, { ...env, ...e }) },
+    { name: 'main suite', suiteDir: suiteDir('suite'), run: (e) => runSuite(suiteDir('suite'), workspace, userDataDir, { ...env, ...e }) },
     {
       name: 'restart suite (new extension host, same storage)',
       needs: 'main suite',
-      run: (e) => runSuite(path.join(outdir, 'restart'), workspace, userDataDir, { ...env, ...e }),
+      suiteDir: suiteDir('restart'),
+      run: (e) => runSuite(suiteDir('restart'), workspace, userDataDir, { ...env, ...e }),
     },
-    { name: 'workbench UI (palette prompts, views, status bar)', run: (e) => runUi('workbench.ui.mjs', path.join(scratch, 'ui-workspace'), e) },
-    { name: 'replica panel end to end (headless peer, palette, panel)', run: (e) => runUi('panel.ui.mjs', path.join(scratch, 'panel-workspace'), e) },
+    {
+      name: 'workbench UI (palette prompts, views, status bar)',
+      uiScript: uiScript('workbench.ui.mjs'),
+      run: (e) => runUi('workbench.ui.mjs', path.join(scratch, 'ui-workspace'), e),
+    },
+    {
+      name: 'replica panel end to end (headless peer, palette, panel)',
+      uiScript: uiScript('panel.ui.mjs'),
+      run: (e) => runUi('panel.ui.mjs', path.join(scratch, 'panel-workspace'), e),
+    },
   ];
   const outcomes = [];
   for (const [index, phase] of phases.entries()) {
@@ -130,10 +147,16 @@ async function runPhases(scratch) {
       continue;
     }
     console.log(`\ntest-host: ${phase.name}`);
+    const missing = missingFiles(phase);
+    if (missing) {
+      console.error(`test-host: ${phase.name} cannot run: ${missing}`);
+      outcomes.push({ name: phase.name, ok: false, passed: 0, failed: 1, problem: `cannot run: ${missing}` });
+      continue;
+    }
     const resultsFile = path.join(scratch, `results-${index}.jsonl`);
-    const ok = await phase.run({ MINIDOTE_RESULTS_FILE: resultsFile });
-    if (!ok) console.error(`test-host: ${phase.name} failed`);
-    outcomes.push({ name: phase.name, ok, ...tally(resultsFile, ok) });
+    const outcome = judgePhase(resultsFile, await phase.run({ MINIDOTE_RESULTS_FILE: resultsFile }));
+    if (!outcome.ok) console.error(`test-host: ${phase.name} failed${outcome.problem ? `: ${outcome.problem}` : ''}`);
+    outcomes.push({ name: phase.name, ...outcome });
   }
   return outcomes;
 }
@@ -153,7 +176,9 @@ if (!ensureHost()) {
   }
 }
 console.log('');
-for (const o of outcomes) console.log(`test-host: ${o.name}: ${o.skipped ?? `${o.passed} passed, ${o.failed} failed`}`);
+for (const o of outcomes) {
+  console.log(`test-host: ${o.name}: ${o.skipped ?? `${o.passed} passed, ${o.failed} failed${o.problem ? ` (${o.problem})` : ''}`}`);
+}
 const passed = outcomes.reduce((n, o) => n + o.passed, 0);
 const failed = outcomes.reduce((n, o) => n + o.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

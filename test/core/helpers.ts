@@ -60,7 +60,7 @@ export function assertEffectsRejected(typeName: TypeName, effects: readonly Json
   const type = crdtType(typeName);
   const [target] = replicas('target');
   for (const effect of effects) {
-    assert.throws(() => type.validateEffect(effect, 'other'), InvalidInputError, `accepted ${JSON.stringify(effect)}`);
+    assert.throws(() => type.validateEffect(effect, 'other', 1), InvalidInputError, `accepted ${JSON.stringify(effect)}`);
     const txn: Transaction = { origin: 'other', clock: { other: 1 }, at: 0, effects: [{ ...keyOf(typeName), effect }] };
     assert.throws(() => target.replica.receive(txn), InvalidInputError);
   }

@@ -4,7 +4,7 @@ import { ReplicaChange } from '../../../src/core/replica';
 import { COMMAND_IDS } from '../../../src/extension/commandIds';
 import { ObjectNode, ObjectsNode } from '../../../src/extension/objectsModel';
 import { Activated, activated, notificationsSince, setSetting, until } from '../support/host';
-import { MARKER } from '../support/marker';
+import { MARKER, testToken } from '../support/marker';
 
 describe('the extension in a VS Code extension host', () => {
   let ext: Activated;
@@ -98,13 +98,13 @@ describe('the extension in a VS Code extension host', () => {
     const seen: ReplicaChange[] = [];
     const subscription = ext.api.onDidChange((change) => seen.push(change));
     const clock = await ext.api.update([
-      { ...MARKER, op: 'assign', args: [{ token: process.env.MINIDOTE_TEST_TOKEN ?? 'none', id: ext.internals.host.node?.id ?? '' }] },
+      { ...MARKER, op: 'assign', args: [{ token: testToken(), id: ext.internals.host.node?.id ?? '' }] },
     ]);
     subscription.dispose();
     assert.equal(seen.length, 1);
     assert.equal(seen[0].kind === 'transaction' && seen[0].local, true);
     const read = await ext.api.read([MARKER], clock);
-    assert.deepEqual(read.values[0], [{ token: process.env.MINIDOTE_TEST_TOKEN ?? 'none', id: ext.internals.host.node?.id }]);
+    assert.deepEqual(read.values[0], [{ token: testToken(), id: ext.internals.host.node?.id }]);
     await assert.rejects(ext.api.update([{ ...MARKER, op: 'nope' }]), /unknown operation "nope"/);
   });
 

@@ -7,8 +7,13 @@ import { quickInput, replicaPanel, runCommand, screenshot, steps, workbenchReady
 
 export default async function drive({ page }) {
   const { widget, input, rows } = quickInput(page);
-  const treeRow = (label) =>
-    page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const exactly = (text) => new RegExp(`^${text}$`);
+  const treeRow = (label) => page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) });
+  /** Waits until the one Objects row labelled `label` has exactly `description` (a counter's value). */
+  const rowShows = async (label, description) => {
+    await treeRow(label).locator('.label-description', { hasText: exactly(description) }).waitFor();
+    assert.equal(await treeRow(label).count(), 1, `one row for ${label}`);
+  };
   const { step, finish } = steps('workbench UI');
 
   await step('the status bar shows the replica', async () => {
@@ -42,27 +47,35 @@ export default async function drive({ page }) {
     await input.fill('ops/ui-count');
     await rows.filter({ hasText: 'new counter' }).waitFor();
     await page.keyboard.press('Enter');
-    await rows.filter({ hasText: 'counter_pn_sb' }).waitFor(); // which kind of counter
-    await page.keyboard.press('Enter'); // the first: counter_pn
+    // Which kind of counter: the row named exactly counter_pn, wherever the list puts it.
+    const opBased = rows.filter({ has: page.locator('.label-name', { hasText: exactly('counter_pn') }) });
+    await rows.filter({ hasText: 'counter_pn_sb' }).waitFor();
+    assert.equal(await opBased.count(), 1, 'one counter_pn row in the type pick');
+    await opBased.click();
     await widget.getByText('How much to increment by').waitFor();
     assert.equal(await input.inputValue(), '1', 'the amount starts at 1');
     await input.fill('x');
     await widget.locator('.quick-input-message', { hasText: 'Type a whole number' }).waitFor();
     await input.fill('5');
     await page.keyboard.press('Enter');
-    await treeRow('ui-count').filter({ hasText: '5' }).waitFor();
+    await rowShows('ui-count', '5');
   });
 
   await step('the inline + on a counter adds one', async () => {
     await treeRow('ui-count').hover();
     await treeRow('ui-count').locator('a[aria-label="Increment Counter"]').click();
-    await treeRow('ui-count').filter({ hasText: '6' }).waitFor();
+    await rowShows('ui-count', '6');
   });
 
   await step('clicking the status bar item opens the replica panel', async () => {
     await page.locator('.statusbar-item', { hasText: 'Minidote:' }).first().click();
     await page.locator('.tab', { hasText: 'Minidote: Replica State' }).waitFor();
-    await replicaPanel(page).getByText('ui-count').first().waitFor({ timeout: 30_000 }); // it shows this replica's objects
+    // It shows this replica's objects: the counter made above, of the type picked, with its value.
+    const card = replicaPanel(page).locator('.object-card:has(> .object-head .object-key:text-is("ui-count"))');
+    await card.locator('.object-head .counter-value', { hasText: exactly('6') }).waitFor({ timeout: 30_000 });
+    assert.equal(await card.count(), 1, 'one card for ui-count');
+    assert.equal(await card.getAttribute('data-type'), 'counter_pn');
+    assert.equal(await card.locator('.type-badge').textContent(), 'counter_pn');
   });
 
   await screenshot(page, 'extension-workbench.png');
