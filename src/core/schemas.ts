@@ -1,32 +1,64 @@
 import * as v from 'valibot';
 import { TYPE_NAMES } from './crdt/crdtType';
 import { InvalidInputError } from './errors';
-import { Json } from './json';
+import { Json, MAX_DOCUMENT_DEPTH, jsonProblem } from './json';
+import { MAX_CLOCK_ENTRIES, MAX_SEQUENCE, REPLICA_ID_PATTERN, VectorClock, clockProblem } from './vectorClock';
+
+export { MAX_CLOCK_ENTRIES, MAX_SEQUENCE };
+
+/** The longest bucket or key name, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 1024;
+
+/** The most effects (operations) one transaction may carry. */
+export const MAX_EFFECTS_PER_TRANSACTION = 10_000;
 
 /**
  * The shapes of what replicas exchange and store: one definition for the wire (src/net) and the
  * log and snapshots (src/storage), so both accept exactly the same transactions and objects.
  * What a CRDT effect or state must look like inside is each type's own check (validateEffect,
- * decode); here it only has to be present.
+ * decode); here it must be JSON of bounded depth with finite numbers.
  */
-export const ReplicaIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/));
+export const ReplicaIdSchema = v.pipe(v.string(), v.regex(REPLICA_ID_PATTERN));
 export const CountSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-export const ClockSchema = v.record(v.string(), CountSchema);
-// Values come from JSON.parse, so any present value is JSON already.
-export const JsonValueSchema = v.custom<Json>((input) => input !== undefined, 'missing value');
+
+/**
+ * Written by hand rather than with v.record: valibot's record silently drops the keys
+ * "constructor" and "prototype", which are valid replica ids.
+ */
+export const ClockSchema = v.custom<VectorClock>(
+  (input) => clockProblem(input) === undefined,
+  (issue) => clockProblem(issue.input) ?? 'invalid clock',
+);
+
+/** Any JSON document that wraps values (effect, encoded state, message body). */
+export const JsonValueSchema = v.custom<Json>(
+  (input) => jsonProblem(input, MAX_DOCUMENT_DEPTH) === undefined,
+  (issue) => `not an accepted JSON value: ${jsonProblem(issue.input, MAX_DOCUMENT_DEPTH) ?? 'invalid'}`,
+);
+
 export const TypeNameSchema = v.picklist(TYPE_NAMES);
-export const ObjectKeySchema = v.object({ bucket: v.string(), key: v.string(), type: TypeNameSchema });
+/** A bucket or key name. */
+export const ObjectNameSchema = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
+export const ObjectKeySchema = v.object({ bucket: ObjectNameSchema, key: ObjectNameSchema, type: TypeNameSchema });
+
+const EffectSchema = v.object({
+  bucket: ObjectNameSchema,
+  key: ObjectNameSchema,
+  type: TypeNameSchema,
+  effect: JsonValueSchema,
+});
 
 export const TransactionSchema = v.object({
   origin: ReplicaIdSchema,
   clock: ClockSchema,
-  at: v.number(),
-  effects: v.array(v.object({ bucket: v.string(), key: v.string(), type: TypeNameSchema, effect: JsonValueSchema })),
+  at: v.pipe(v.number(), v.finite()),
+  // The length is checked before any effect is looked at.
+  effects: v.pipe(v.array(v.unknown()), v.maxLength(MAX_EFFECTS_PER_TRANSACTION), v.array(EffectSchema)),
 });
 
 export const StoredObjectSchema = v.object({
-  bucket: v.string(),
-  key: v.string(),
+  bucket: ObjectNameSchema,
+  key: ObjectNameSchema,
   type: TypeNameSchema,
   state: JsonValueSchema,
 });

@@ -1,18 +1,14 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, RejectedOperationError } from '../errors';
 import { Json } from '../json';
+import { isReplicaId } from '../vectorClock';
 import { CrdtType } from './crdtType';
-import { expectCounts, expectInteger, expectRecord, expectString } from './shapes';
+import { ExactInteger, addExact, clampToSafe, exactSum, isSafe } from './safeSum';
+import { describeText, expectCounts, expectInteger, expectRecord, expectString } from './shapes';
 
 /** Per-replica totals of increments (p) and decrements (n); each entry only grows. */
 export interface CounterPnSbState {
   p: Record<string, number>;
   n: Record<string, number>;
-}
-
-function sum(counts: Record<string, number>): number {
-  let total = 0;
-  for (const id in counts) total += counts[id];
-  return total;
 }
 
 /** Own entries only: a replica id such as "constructor" must not read Object.prototype. */
@@ -21,12 +17,27 @@ function countOf(counts: Record<string, number>, id: string): number {
 }
 
 function maxInto(target: Record<string, number>, source: Record<string, number>): void {
-  for (const id in source) if (source[id] > countOf(target, id)) target[id] = source[id];
+  for (const id of Object.keys(source)) if (source[id] > countOf(target, id)) target[id] = source[id];
+}
+
+/** Σp − Σn, exactly. */
+function exactValue(state: CounterPnSbState): ExactInteger {
+  const n = exactSum(Object.values(state.n));
+  return addExact(exactSum(Object.values(state.p)), typeof n === 'number' ? 0 - n : -n);
+}
+
+function copy(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const id of Object.keys(counts).sort()) out[id] = counts[id];
+  return out;
 }
 
 /**
  * State-based PN-counter. The effect carries the origin's new total for one half, so applying it
- * is a pointwise max: idempotent and order-insensitive, like `merge`.
+ * is a pointwise max: idempotent and order-insensitive, like `join`. The origin refuses an
+ * operation that would take its own total or the value it sees beyond the safe integer range;
+ * concurrent totals of several replicas can still add up beyond it, and the value is then the
+ * exact sum clamped to ±Number.MAX_SAFE_INTEGER, the same at every replica.
  */
 export const counterPnSb: CrdtType<CounterPnSbState> = {
   name: 'counter_pn_sb',
@@ -36,18 +47,26 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
     { name: 'decrement', args: { kind: 'optionalInteger', positive: true }, summary: 'subtract n > 0 (default 1)' },
   ],
   initial: () => ({ p: {}, n: {} }),
-  value: (state) => sum(state.p) - sum(state.n),
+  value: (state) => clampToSafe(exactValue(state)),
   prepare(state, op, args, { replica }) {
     const amount = args.length === 0 ? 1 : (args[0] as number);
     const half = op === 'increment' ? 'p' : 'n';
-    return { half, replica, total: countOf(state[half], replica) + amount };
+    const total = countOf(state[half], replica) + amount;
+    const after = addExact(exactValue(state), half === 'p' ? amount : 0 - amount);
+    if (!Number.isSafeInteger(total) || !isSafe(after)) {
+      throw new RejectedOperationError(
+        `counter_pn_sb: ${op} ${amount} would take the counter out of the safe integer range (±${Number.MAX_SAFE_INTEGER})`,
+      );
+    }
+    return { half, replica, total };
   },
   validateEffect(effect, origin) {
     const rec = expectRecord(effect, 'counter_pn_sb effect');
     if (rec.half !== 'p' && rec.half !== 'n') throw new InvalidInputError('counter_pn_sb effect.half must be "p" or "n"');
     // A replica may only raise its own entry: anything else would let one peer rewrite another's count.
-    if (expectString(rec.replica, 'counter_pn_sb effect.replica') !== origin) {
-      throw new InvalidInputError(`counter_pn_sb effect from ${origin} changes the entry of ${String(rec.replica)}`);
+    const replica = expectString(rec.replica, 'counter_pn_sb effect.replica');
+    if (replica !== origin || !isReplicaId(replica)) {
+      throw new InvalidInputError(`counter_pn_sb effect from ${describeText(origin)} changes the entry of ${describeText(replica)}`);
     }
     if (expectInteger(rec.total, 'counter_pn_sb effect.total') < 0) {
       throw new InvalidInputError('counter_pn_sb effect.total must not be negative');
@@ -58,16 +77,17 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
     if (total > countOf(state[half], replica)) state[half][replica] = total;
     return state;
   },
-  encode: (state) => ({ p: { ...state.p }, n: { ...state.n } }),
+  // Entries only grow, so the pointwise maximum is the state after both histories; clocks are not needed.
+  join(local, _localClock, remote) {
+    const out = { p: copy(local.p), n: copy(local.n) };
+    maxInto(out.p, remote.p);
+    maxInto(out.n, remote.n);
+    return out;
+  },
+  encode: (state) => ({ p: copy(state.p), n: copy(state.n) }) as { [half: string]: Json },
   decode(encoded: Json) {
     const rec = expectRecord(encoded, 'counter_pn_sb state');
     return { p: expectCounts(rec.p, 'counter_pn_sb state.p'), n: expectCounts(rec.n, 'counter_pn_sb state.n') };
   },
   clone: (state) => ({ p: { ...state.p }, n: { ...state.n } }),
-  merge(a, b) {
-    const out = { p: { ...a.p }, n: { ...a.n } };
-    maxInto(out.p, b.p);
-    maxInto(out.n, b.n);
-    return out;
-  },
 };

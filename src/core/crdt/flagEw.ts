@@ -1,6 +1,6 @@
 import { Json } from '../json';
 import { CrdtType } from './crdtType';
-import { expectRecord, expectString, expectStrings } from './shapes';
+import { expectOwnTag, expectRecord, expectTags, unseenBy } from './shapes';
 
 /** The unique tags of the enables still alive; the flag is on while any is. */
 export type FlagEwState = Set<string>;
@@ -27,10 +27,10 @@ export const flagEw: CrdtType<FlagEwState> = {
     if (op === 'enable') effect.enable = tag;
     return effect as unknown as Json;
   },
-  validateEffect(effect) {
+  validateEffect(effect, origin, seq) {
     const rec = expectRecord(effect, 'flag_ew effect');
-    expectStrings(rec.rm, 'flag_ew effect.rm');
-    if (rec.enable !== undefined) expectString(rec.enable, 'flag_ew effect.enable');
+    expectTags(rec.rm, 'flag_ew effect.rm');
+    if (rec.enable !== undefined) expectOwnTag(rec.enable, 'flag_ew effect.enable', origin, seq);
   },
   apply(state, raw) {
     const effect = raw as unknown as FlagEwEffect;
@@ -38,7 +38,13 @@ export const flagEw: CrdtType<FlagEwState> = {
     if (effect.enable !== undefined) state.add(effect.enable);
     return state;
   },
+  join(local, localClock, remote, remoteClock) {
+    const out: FlagEwState = new Set();
+    for (const t of local) if (remote.has(t) || unseenBy(t, remoteClock)) out.add(t);
+    for (const t of remote) if (!local.has(t) && unseenBy(t, localClock)) out.add(t);
+    return out;
+  },
   encode: (state) => [...state].sort(),
-  decode: (encoded) => new Set(expectStrings(encoded, 'flag_ew state')),
+  decode: (encoded) => new Set(expectTags(encoded, 'flag_ew state')),
   clone: (state) => new Set(state),
 };

@@ -1,6 +1,6 @@
 import { Json, compareCanonical, sortedUnique } from '../json';
 import { CrdtType } from './crdtType';
-import { expectArray, expectJson, expectRecord, expectString, expectStrings } from './shapes';
+import { expectArray, expectJson, expectOwnTag, expectRecord, expectTag, expectTags, expectValue, unseenBy } from './shapes';
 
 /** The concurrent versions: each value with the unique tag of the assign that wrote it. */
 export type RegisterMvState = { value: Json; tag: string }[];
@@ -26,13 +26,13 @@ export const registerMv: CrdtType<RegisterMvState> = {
     if (op === 'assign') effect.set = { value: args[0], tag };
     return effect as unknown as Json;
   },
-  validateEffect(effect) {
+  validateEffect(effect, origin, seq) {
     const rec = expectRecord(effect, 'register_mv effect');
-    expectStrings(rec.rm, 'register_mv effect.rm');
+    expectTags(rec.rm, 'register_mv effect.rm');
     if (rec.set !== undefined) {
       const set = expectRecord(rec.set, 'register_mv effect.set');
-      expectJson(set.value, 'register_mv effect.set.value');
-      expectString(set.tag, 'register_mv effect.set.tag');
+      expectValue(set.value, 'register_mv effect.set.value');
+      expectOwnTag(set.tag, 'register_mv effect.set.tag', origin, seq);
     }
   },
   apply(state, raw) {
@@ -42,12 +42,20 @@ export const registerMv: CrdtType<RegisterMvState> = {
     if (effect.set) kept.push({ value: effect.set.value, tag: effect.set.tag });
     return kept;
   },
+  join(local, localClock, remote, remoteClock) {
+    const remoteTags = new Set(remote.map((v) => v.tag));
+    const localTags = new Set(local.map((v) => v.tag));
+    return [
+      ...local.filter((v) => remoteTags.has(v.tag) || unseenBy(v.tag, remoteClock)),
+      ...remote.filter((v) => !localTags.has(v.tag) && unseenBy(v.tag, localClock)),
+    ].map((v) => ({ ...v }));
+  },
   // Sorted by tag so that equal states encode equally, whatever order the versions arrived in.
   encode: (state) => state.map(({ value, tag }) => ({ value, tag })).sort((x, y) => compareCanonical(x.tag, y.tag)),
   decode: (encoded) =>
     expectArray(encoded, 'register_mv state').map((v) => {
       const rec = expectRecord(v, 'register_mv version');
-      return { value: expectJson(rec.value, 'register_mv value'), tag: expectString(rec.tag, 'register_mv tag') };
+      return { value: expectJson(rec.value, 'register_mv value'), tag: expectTag(rec.tag, 'register_mv tag') };
     }),
   clone: (state) => state.map((v) => ({ ...v })),
 };

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors';
-import { Json, canonicalJson } from '../json';
+import { Json, valueProblem } from '../json';
 import { counterPn } from './counterPn';
 import { counterPnSb } from './counterPnSb';
 import { AnyCrdtType, OperationSpec, TYPE_NAMES, TypeName } from './crdtType';
@@ -44,6 +44,11 @@ export function operationSpec(type: AnyCrdtType, op: string): OperationSpec {
 export function validateOperation(type: AnyCrdtType, op: string, args: readonly Json[]): void {
   const spec = operationSpec(type, op);
   const where = `${type.name} ${op}`;
+  // Every argument may become an element or register value: what peers would refuse is refused here.
+  args.forEach((arg, i) => {
+    const problem = valueProblem(arg);
+    if (problem !== undefined) throw new InvalidInputError(`${where}: argument ${i + 1} is not accepted: ${problem}`);
+  });
   switch (spec.args.kind) {
     case 'none':
       if (args.length !== 0) throw new InvalidInputError(`${where} takes no argument, got ${args.length}`);
@@ -59,7 +64,7 @@ export function validateOperation(type: AnyCrdtType, op: string, args: readonly 
       if (args.length === 0) return;
       const n = args[0];
       if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
-        throw new InvalidInputError(`${where}: the amount must be an integer, got ${canonicalJson(n)}`);
+        throw new InvalidInputError(`${where}: the amount must be an integer, got ${JSON.stringify(n)}`);
       }
       if (spec.args.positive && n <= 0) throw new InvalidInputError(`${where}: the amount must be > 0, got ${n}`);
       return;

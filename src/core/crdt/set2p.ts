@@ -1,7 +1,7 @@
 import { RejectedOperationError } from '../errors';
 import { Json, canonicalJson, compareCanonical } from '../json';
 import { CrdtType } from './crdtType';
-import { expectArray, expectJson, expectRecord } from './shapes';
+import { expectArray, expectJson, expectRecord, expectValue } from './shapes';
 
 /** Present elements and the tombstones of removed ones, each by canonical JSON text. */
 export interface Set2pState {
@@ -52,8 +52,8 @@ export const set2p: CrdtType<Set2pState> = {
   },
   validateEffect(effect) {
     const rec = expectRecord(effect, 'set_2p effect');
-    expectArray(rec.add, 'set_2p effect.add');
-    expectArray(rec.remove, 'set_2p effect.remove');
+    for (const e of expectArray(rec.add, 'set_2p effect.add')) expectValue(e, 'set_2p effect.add element');
+    for (const e of expectArray(rec.remove, 'set_2p effect.remove')) expectValue(e, 'set_2p effect.remove element');
   },
   apply(state, raw) {
     const effect = raw as unknown as Set2pEffect;
@@ -68,6 +68,13 @@ export const set2p: CrdtType<Set2pState> = {
     }
     return state;
   },
+  // Both phases only grow: union of adds and of removes, then the removed ones leave the adds.
+  join(local, _localClock, remote) {
+    const removed = new Map([...local.removed, ...remote.removed]);
+    const added = new Map<string, Json>();
+    for (const [key, e] of [...local.added, ...remote.added]) if (!removed.has(key)) added.set(key, e);
+    return { added, removed };
+  },
   encode: (state) => ({
     added: set2p.value(state),
     removed: [...state.removed.keys()].sort(compareCanonical).map((k) => state.removed.get(k) as Json),
@@ -76,7 +83,10 @@ export const set2p: CrdtType<Set2pState> = {
     const rec = expectRecord(encoded, 'set_2p state');
     const toMap = (list: Json | undefined, what: string) =>
       new Map(expectArray(list, what).map((e) => [canonicalJson(expectJson(e, what)), e] as [string, Json]));
-    return { added: toMap(rec.added, 'set_2p state.added'), removed: toMap(rec.removed, 'set_2p state.removed') };
+    const removed = toMap(rec.removed, 'set_2p state.removed');
+    const added = toMap(rec.added, 'set_2p state.added');
+    for (const key of removed.keys()) added.delete(key);
+    return { added, removed };
   },
   clone: (state) => ({ added: new Map(state.added), removed: new Map(state.removed) }),
 };

@@ -1,6 +1,6 @@
 import { Json, canonicalJson, compareCanonical } from '../json';
 import { CrdtType } from './crdtType';
-import { expectArray, expectJson, expectRecord, expectString, expectStrings } from './shapes';
+import { expectArray, expectJson, expectOwnTag, expectRecord, expectTags, expectValue, unseenBy } from './shapes';
 
 /** Element (by canonical JSON text) → its value and the unique tags of the adds still alive. */
 export type SetAwState = Map<string, { value: Json; tags: Set<string> }>;
@@ -42,14 +42,14 @@ export const setAw: CrdtType<SetAwState> = {
     const effect: SetAwEffect = { tag, add: adding ? [...args] : [], rm: observed(state, targets) };
     return effect as unknown as Json;
   },
-  validateEffect(effect) {
+  validateEffect(effect, origin, seq) {
     const rec = expectRecord(effect, 'set_aw effect');
-    expectString(rec.tag, 'set_aw effect.tag');
-    expectArray(rec.add, 'set_aw effect.add');
+    expectOwnTag(rec.tag, 'set_aw effect.tag', origin, seq);
+    for (const e of expectArray(rec.add, 'set_aw effect.add')) expectValue(e, 'set_aw effect.add element');
     for (const pair of expectArray(rec.rm, 'set_aw effect.rm')) {
       const [e, tags] = expectArray(pair, 'set_aw effect.rm entry');
-      expectJson(e, 'set_aw effect.rm element');
-      expectStrings(tags, 'set_aw effect.rm tags');
+      expectValue(e, 'set_aw effect.rm element');
+      expectTags(tags, 'set_aw effect.rm tags');
     }
   },
   apply(state, raw) {
@@ -69,6 +69,24 @@ export const setAw: CrdtType<SetAwState> = {
     }
     return state;
   },
+  join(local, localClock, remote, remoteClock) {
+    const out: SetAwState = new Map();
+    for (const [key, { value, tags }] of local) {
+      const theirs = remote.get(key)?.tags;
+      const kept = [...tags].filter((t) => theirs?.has(t) || unseenBy(t, remoteClock));
+      if (kept.length > 0) out.set(key, { value, tags: new Set(kept) });
+    }
+    for (const [key, { value, tags }] of remote) {
+      const ours = local.get(key)?.tags;
+      // Tags on both sides were kept above.
+      const added = [...tags].filter((t) => !ours?.has(t) && unseenBy(t, localClock));
+      if (added.length === 0) continue;
+      const entry = out.get(key);
+      if (entry) for (const t of added) entry.tags.add(t);
+      else out.set(key, { value, tags: new Set(added) });
+    }
+    return out;
+  },
   encode: (state) =>
     [...state.keys()].sort(compareCanonical).map((k) => {
       const { value, tags } = state.get(k) as { value: Json; tags: Set<string> };
@@ -78,10 +96,9 @@ export const setAw: CrdtType<SetAwState> = {
     const state: SetAwState = new Map();
     for (const pair of expectArray(encoded, 'set_aw state')) {
       const [value, tags] = expectArray(pair, 'set_aw state entry');
-      state.set(canonicalJson(expectJson(value, 'set_aw element')), {
-        value,
-        tags: new Set(expectStrings(tags, 'set_aw tags')),
-      });
+      const kept = expectTags(tags, 'set_aw tags');
+      if (kept.length === 0) continue;
+      state.set(canonicalJson(expectJson(value, 'set_aw element')), { value, tags: new Set(kept) });
     }
     return state;
   },

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { CounterPnSbState, counterPnSb } from '../../../src/core/crdt/counterPnSb';
-import { InvalidInputError } from '../../../src/core/errors';
+import { InvalidInputError, RejectedOperationError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
+import { assertEffectAccepted, assertEffectsRejected } from './effects';
 import {
-  assertEffectsRejected,
   assertEncodeRoundTrip,
   assertRefused,
   keyOf,
@@ -101,49 +101,84 @@ describe('counter_pn_sb', () => {
   describe('state-based behaviour', () => {
     it('applies an effect idempotently', () => {
       const effect = { half: 'p', replica: 'A', total: 3 };
-      const once = counterPnSb.apply(counterPnSb.initial(), effect);
-      const twice = counterPnSb.apply(counterPnSb.clone(once), effect);
+      const once = counterPnSb.apply(counterPnSb.initial(), effect, 'A');
+      const twice = counterPnSb.apply(counterPnSb.clone(once), effect, 'A');
       assert.deepEqual(twice, once);
       assert.equal(counterPnSb.value(twice), 3);
     });
 
     it('ignores an older total arriving after a newer one', () => {
-      let s = counterPnSb.apply(counterPnSb.initial(), { half: 'n', replica: 'A', total: 5 });
-      s = counterPnSb.apply(s, { half: 'n', replica: 'A', total: 2 });
+      let s = counterPnSb.apply(counterPnSb.initial(), { half: 'n', replica: 'A', total: 5 }, 'A');
+      s = counterPnSb.apply(s, { half: 'n', replica: 'A', total: 2 }, 'A');
       assert.equal(counterPnSb.value(s), -5);
     });
 
-    it('merges by pointwise maximum', () => {
-      const merge = counterPnSb.merge;
-      assert.ok(merge);
+    it('joins by pointwise maximum, whatever the clocks', () => {
       const a = state({ A: 3, B: 1 }, { A: 1 });
       const b = state({ B: 4, C: 2 }, { C: 7 });
-      assert.deepEqual(merge(a, b), state({ A: 3, B: 4, C: 2 }, { A: 1, C: 7 }));
+      assert.deepEqual(counterPnSb.join(a, { A: 4, B: 1 }, b, { B: 4, C: 9 }), state({ A: 3, B: 4, C: 2 }, { A: 1, C: 7 }));
     });
 
-    it('merges commutatively and idempotently, without changing its arguments', () => {
-      const merge = counterPnSb.merge;
-      assert.ok(merge);
+    it('joins commutatively and idempotently, without changing its arguments', () => {
       const a = state({ A: 3 }, { B: 2 });
       const b = state({ A: 1, B: 5 }, { B: 4 });
-      assert.deepEqual(merge(a, b), merge(b, a));
-      assert.deepEqual(merge(a, a), a);
+      const [ca, cb] = [{ A: 3, B: 2 }, { A: 1, B: 9 }];
+      assert.deepEqual(counterPnSb.join(a, ca, b, cb), counterPnSb.join(b, cb, a, ca));
+      assert.deepEqual(counterPnSb.join(a, ca, a, ca), a);
       assert.deepEqual(a, state({ A: 3 }, { B: 2 }));
       assert.deepEqual(b, state({ A: 1, B: 5 }, { B: 4 }));
     });
 
-    it('merging two replicas states equals exchanging their transactions', async () => {
-      const merge = counterPnSb.merge;
-      assert.ok(merge);
+    it('joining two replicas states equals exchanging their transactions', async () => {
       const [a, b] = replicas('A', 'B');
       await run(a, counter, 'increment', 3);
       await run(b, counter, 'decrement', 2);
       await run(b, counter, 'increment', 6);
       const [stateA, stateB] = [a, b].map((r) => counterPnSb.decode(r.replica.inspect(counter)));
-      const merged = merge(stateA, stateB);
+      const joined = counterPnSb.join(stateA, a.replica.clock, stateB, b.replica.clock);
       syncAll([a, b]);
-      assert.deepEqual(counterPnSb.encode(merged), a.replica.inspect(counter));
-      assert.deepEqual(counterPnSb.encode(merged), b.replica.inspect(counter));
+      assert.deepEqual(counterPnSb.encode(joined), a.replica.inspect(counter));
+      assert.deepEqual(counterPnSb.encode(joined), b.replica.inspect(counter));
+    });
+  });
+
+  describe('safe integer range', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+
+    it('refuses at the origin an increment whose total would pass the largest safe integer', async () => {
+      const [a] = replicas('A');
+      await run(a, counter, 'increment', MAX);
+      await assertRefused(a, [{ ...counter, op: 'increment', args: [1] }], RejectedOperationError, /safe integer range/);
+      await run(a, counter, 'decrement', 5);
+      assert.equal(await valueAt(a, counter), MAX - 5);
+    });
+
+    it('refuses a second maximal increment from the same replica (the reproduction of the hardening issue)', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', MAX);
+      await assertRefused(a, [{ ...counter, op: 'increment', args: [MAX] }], RejectedOperationError);
+      sync(a, b);
+      assert.equal(await valueAt(b, counter), MAX);
+    });
+
+    it('refuses an update that would push the value it sees out of range', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'decrement', MAX);
+      sync(a, b);
+      await assertRefused(b, [{ ...counter, op: 'decrement', args: [1] }], RejectedOperationError);
+      await run(b, counter, 'increment', 7);
+      assert.equal(await valueAt(b, counter), 7 - MAX);
+    });
+
+    it('reads concurrent totals that add up beyond the range as the bound, exactly once back in range', async () => {
+      const [a, b] = replicas('A', 'B');
+      await run(a, counter, 'increment', MAX);
+      await run(b, counter, 'increment', 3);
+      syncAll([a, b]);
+      for (const r of [a, b]) assert.equal(await valueAt(r, counter), MAX);
+      await run(a, counter, 'decrement', 10);
+      syncAll([a, b]);
+      for (const r of [a, b]) assert.equal(await valueAt(r, counter), MAX - 7);
     });
   });
 
@@ -164,6 +199,8 @@ describe('counter_pn_sb', () => {
       { p: { A: -1 }, n: {} },
       { p: { A: 'x' }, n: {} },
       { p: {}, n: [] },
+      { p: { 'not an id': 1 }, n: {} },
+      { p: { A: 2 ** 60 }, n: {} },
     ];
     for (const bad of malformed) {
       assert.throws(() => counterPnSb.decode(bad), InvalidInputError, JSON.stringify(bad));
@@ -182,6 +219,9 @@ describe('counter_pn_sb', () => {
       { half: 'p', replica: 'other' },
       // Well formed, but "other" may not raise A's entry.
       { half: 'p', replica: 'A', total: 1 },
+      { half: 'p', replica: 'other', total: 2 ** 60 },
+      { half: 'p', replica: 'other', total: 1e999 },
     ]);
+    assertEffectAccepted('counter_pn_sb', { half: 'p', replica: 'other', total: 4 });
   });
 });

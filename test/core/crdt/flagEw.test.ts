@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { flagEw } from '../../../src/core/crdt/flagEw';
 import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
+import { OWN_TAG, assertEffectAccepted, assertEffectsRejected } from './effects';
 import {
-  assertEffectsRejected,
   assertEncodeRoundTrip,
   assertRefused,
   keyOf,
@@ -101,7 +101,7 @@ describe('flag_ew', () => {
   });
 
   it('refuses to decode malformed states', () => {
-    for (const bad of [null, true, {}, [1], [null]] as Json[]) {
+    for (const bad of [null, true, {}, [1], [null], ['t'], ['A:0:0'], ['A:1:0:0']] as Json[]) {
       assert.throws(() => flagEw.decode(bad), InvalidInputError, JSON.stringify(bad));
     }
   });
@@ -112,10 +112,36 @@ describe('flag_ew', () => {
       true,
       [],
       {},
-      { rm: 't' },
+      { rm: 'A:1:0' },
       { rm: [1] },
+      { rm: ['t'] },
       { rm: [], enable: 1 },
       { rm: [], enable: null },
     ]);
+    assertEffectAccepted('flag_ew', { rm: ['A:1:0'], enable: OWN_TAG });
+    assertEffectAccepted('flag_ew', { rm: ['A:1:0'] });
+  });
+
+  it('refuses an enable whose tag another replica or another transaction would mint', () => {
+    assertEffectsRejected('flag_ew', [
+      { rm: [], enable: 'A:1:0' },
+      { rm: [], enable: 'other:7:0' },
+      { rm: [], enable: 't' },
+    ]);
+  });
+
+  describe('join', () => {
+    it('keeps enables the other side has not seen, drops those it has seen and disabled', () => {
+      const local = new Set(['A:1:0', 'A:2:0']);
+      const remote = new Set(['B:1:0']);
+      const joined = flagEw.join(local, { A: 2 }, remote, { A: 1, B: 1 });
+      assert.deepEqual(flagEw.encode(joined), ['A:2:0', 'B:1:0']);
+      assert.deepEqual([...local], ['A:1:0', 'A:2:0']);
+    });
+
+    it('turns the flag off when the other side disabled every enable this side has', () => {
+      const joined = flagEw.join(new Set(['A:1:0']), { A: 1 }, new Set(), { A: 1, B: 1 });
+      assert.equal(flagEw.value(joined), false);
+    });
   });
 });

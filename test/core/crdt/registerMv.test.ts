@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { registerMv } from '../../../src/core/crdt/registerMv';
 import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
+import { OVERSIZED, OWN_TAG, assertEffectAccepted, assertEffectsRejected, nested } from './effects';
 import {
-  assertEffectsRejected,
   assertEncodeRoundTrip,
   assertRefused,
   keyOf,
@@ -95,6 +95,9 @@ describe('register_mv', () => {
       ['assign with two values', 'assign', ['a', 'b']],
       ['reset with an argument', 'reset', ['a']],
       ['an unknown operation', 'set', ['a']],
+      ['a value nested 5000 levels deep', 'assign', [nested(5000)]],
+      ['a value over the size limit', 'assign', [OVERSIZED]],
+      ['a NaN value', 'assign', [Number.NaN]],
     ];
     for (const [what, op, args] of cases) {
       it(`refuses ${what} with InvalidInputError and changes nothing`, async () => {
@@ -122,7 +125,8 @@ describe('register_mv', () => {
   });
 
   it('refuses to decode malformed states', () => {
-    for (const bad of [null, {}, ['x'], [{ value: 'x' }], [{ value: 'x', tag: 1 }], [{ tag: 't' }]] as Json[]) {
+    const malformed: Json[] = [null, {}, ['x'], [{ value: 'x' }], [{ value: 'x', tag: 1 }], [{ tag: 'A:1:0' }], [{ value: 'x', tag: 't' }]];
+    for (const bad of malformed) {
       assert.throws(() => registerMv.decode(bad), InvalidInputError, JSON.stringify(bad));
     }
   });
@@ -132,12 +136,39 @@ describe('register_mv', () => {
       null,
       [],
       {},
-      { rm: 't' },
+      { rm: 'A:1:0' },
       { rm: [1] },
+      { rm: ['t'] },
       { rm: [], set: 'x' },
       { rm: [], set: { value: 'x' } },
-      { rm: [], set: { tag: 't' } },
+      { rm: [], set: { tag: OWN_TAG } },
       { rm: [], set: { value: 'x', tag: 3 } },
+      { rm: [], set: { value: nested(5000), tag: OWN_TAG } },
+      { rm: [], set: { value: OVERSIZED, tag: OWN_TAG } },
+      { rm: [], set: { value: [1e999], tag: OWN_TAG } },
     ]);
+    assertEffectAccepted('register_mv', { rm: ['A:3:1'], set: { value: { deep: nested(10) }, tag: OWN_TAG } });
+  });
+
+  it('refuses an assign whose tag another replica or another transaction would mint', () => {
+    assertEffectsRejected('register_mv', [
+      { rm: [], set: { value: 'x', tag: 'A:1:0' } },
+      { rm: [], set: { value: 'x', tag: 'other:0:0' } },
+      { rm: [], set: { value: 'x', tag: 'other:11:0' } },
+    ]);
+  });
+
+  describe('join', () => {
+    it('keeps concurrent versions and drops the ones the other side overwrote', () => {
+      const local = registerMv.decode([
+        { value: 'old', tag: 'A:1:0' },
+        { value: 'mine', tag: 'A:2:0' },
+      ]);
+      const remote = registerMv.decode([{ value: 'theirs', tag: 'B:1:0' }]);
+      // B saw A:1 (and overwrote it), not A:2.
+      const joined = registerMv.join(local, { A: 2 }, remote, { A: 1, B: 1 });
+      assert.deepEqual(registerMv.value(joined), ['mine', 'theirs']);
+      assert.deepEqual(registerMv.encode(registerMv.join(remote, { A: 1, B: 1 }, local, { A: 2 })), registerMv.encode(joined));
+    });
   });
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { set2p } from '../../../src/core/crdt/set2p';
 import { InvalidInputError, RejectedOperationError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
+import { OVERSIZED, assertEffectAccepted, assertEffectsRejected, nested } from './effects';
 import {
-  assertEffectsRejected,
   assertEncodeRoundTrip,
   assertRefused,
   keyOf,
@@ -94,6 +94,8 @@ describe('set_2p', () => {
       ['add_all without elements', 'add_all', []],
       ['remove_all without elements', 'remove_all', []],
       ['reset (not a set_2p operation)', 'reset', []],
+      ['an element nested 5000 levels deep', 'add_all', ['ok', nested(5000)]],
+      ['an element over the size limit', 'remove', [OVERSIZED]],
     ];
     for (const [what, op, args] of cases) {
       it(`refuses ${what} with InvalidInputError and changes nothing`, async () => {
@@ -126,6 +128,21 @@ describe('set_2p', () => {
       { remove: [] },
       { add: 'x', remove: [] },
       { add: [], remove: 3 },
+      { add: [nested(5000)], remove: [] },
+      { add: [], remove: [nested(5000)] },
+      { add: [OVERSIZED], remove: [] },
+      { add: [], remove: [{ n: Infinity }] },
     ]);
+    assertEffectAccepted('set_2p', { add: ['x'], remove: [{ n: 1 }] });
+  });
+
+  describe('join', () => {
+    it('is the union of adds minus the union of removes', () => {
+      const local = set2p.decode({ added: ['a', 'b'], removed: ['c'] });
+      const remote = set2p.decode({ added: ['a', 'd'], removed: ['b'] });
+      const joined = set2p.join(local, { A: 2 }, remote, { B: 2 });
+      assert.deepEqual(set2p.encode(joined), { added: ['a', 'd'], removed: ['b', 'c'] });
+      assert.deepEqual(set2p.encode(local), { added: ['a', 'b'], removed: ['c'] });
+    });
   });
 });

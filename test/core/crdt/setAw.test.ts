@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { setAw } from '../../../src/core/crdt/setAw';
 import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
+import { MAX_JSON_DEPTH } from '../../../src/core/json';
+import { OVERSIZED, OWN_TAG, assertEffectAccepted, assertEffectsRejected, nested, shortText } from './effects';
 import {
-  assertEffectsRejected,
   assertEncodeRoundTrip,
   assertRefused,
   keyOf,
@@ -110,6 +111,10 @@ describe('set_aw', () => {
       ['remove_all without elements', 'remove_all', []],
       ['reset with an argument', 'reset', ['a']],
       ['an unknown operation', 'clear', []],
+      ['an element nested 5000 levels deep', 'add', [nested(5000)]],
+      [`an element nested ${MAX_JSON_DEPTH + 1} levels deep`, 'add_all', ['ok', nested(MAX_JSON_DEPTH + 1)]],
+      ['an element over the size limit', 'add', [OVERSIZED]],
+      ['a non-finite number', 'add', [Infinity]],
     ];
     for (const [what, op, args] of cases) {
       it(`refuses ${what} with InvalidInputError and changes nothing`, async () => {
@@ -118,6 +123,13 @@ describe('set_aw', () => {
         await assertRefused(a, [{ ...set, op, args }], InvalidInputError);
       });
     }
+  });
+
+  it(`accepts an element nested ${MAX_JSON_DEPTH} levels deep`, async () => {
+    const [a, b] = replicas('A', 'B');
+    await run(a, set, 'add', nested(MAX_JSON_DEPTH));
+    sync(a, b);
+    assert.deepEqual(await valueAt(b, set), [nested(MAX_JSON_DEPTH)]);
   });
 
   it('round-trips its state through encode/decode', async () => {
@@ -129,8 +141,9 @@ describe('set_aw', () => {
   });
 
   it('refuses to decode malformed states', () => {
-    for (const bad of [null, {}, [['x']], [['x', 'tag']], [['x', [1]]]] as Json[]) {
-      assert.throws(() => setAw.decode(bad), InvalidInputError, JSON.stringify(bad));
+    const malformed: Json[] = [null, {}, [['x']], [['x', 'tag']], [['x', [1]]], [['x', ['A:1']]], [['x', ['A:01:0']]], [[nested(5000), ['A:1:0']]]];
+    for (const bad of malformed) {
+      assert.throws(() => setAw.decode(bad), InvalidInputError, shortText(bad));
     }
   });
 
@@ -140,12 +153,61 @@ describe('set_aw', () => {
       [],
       { add: ['x'], rm: [] },
       { tag: 1, add: ['x'], rm: [] },
-      { tag: 't', add: 'x', rm: [] },
-      { tag: 't', add: [], rm: {} },
-      { tag: 't', add: [], rm: [['x']] },
-      { tag: 't', add: [], rm: [['x', 't1']] },
-      { tag: 't', add: [], rm: [['x', [2]]] },
-      { tag: 't', add: [], rm: ['x'] },
+      { tag: OWN_TAG, add: 'x', rm: [] },
+      { tag: OWN_TAG, add: [], rm: {} },
+      { tag: OWN_TAG, add: [], rm: [['x']] },
+      { tag: OWN_TAG, add: [], rm: [['x', 'A:1:0']] },
+      { tag: OWN_TAG, add: [], rm: [['x', [2]]] },
+      { tag: OWN_TAG, add: [], rm: ['x'] },
+      // Tags in a remove must be well formed.
+      { tag: OWN_TAG, add: [], rm: [['x', ['t']]] },
+      { tag: OWN_TAG, add: [], rm: [['x', ['A:1']]] },
+      { tag: OWN_TAG, add: [], rm: [['x', ['has space:1:0']]] },
+      // Elements must be bounded JSON.
+      { tag: OWN_TAG, add: [nested(5000)], rm: [] },
+      { tag: OWN_TAG, add: [nested(MAX_JSON_DEPTH + 1)], rm: [] },
+      { tag: OWN_TAG, add: [OVERSIZED], rm: [] },
+      { tag: OWN_TAG, add: [1e999], rm: [] },
+      { tag: OWN_TAG, add: [], rm: [[nested(5000), ['A:1:0']]] },
     ]);
+    assertEffectAccepted('set_aw', { tag: OWN_TAG, add: ['x', nested(MAX_JSON_DEPTH)], rm: [['y', ['A:1:0']]] });
+  });
+
+  it('refuses an add whose tag another replica or another transaction would mint', () => {
+    assertEffectsRejected('set_aw', [
+      { tag: 'A:1:0', add: ['x'], rm: [] },
+      { tag: 'other:2:0', add: ['x'], rm: [] },
+      { tag: 'other-x:1:0', add: ['x'], rm: [] },
+      { tag: 'other:1:', add: ['x'], rm: [] },
+    ]);
+  });
+
+  describe('join', () => {
+    const state = (entries: [Json, string[]][]) => setAw.decode(entries);
+    const encoded = (s: ReturnType<typeof state>) => setAw.encode(s);
+
+    it('keeps an add the other side has not seen, and drops one it has seen and removed', () => {
+      const local = state([['x', ['A:1:0']], ['y', ['A:2:0']]]);
+      const remote = state([['z', ['B:1:0']]]);
+      // The remote side saw A:1 (and removed x) but not A:2.
+      const joined = setAw.join(local, { A: 2 }, remote, { A: 1, B: 1 });
+      assert.deepEqual(encoded(joined), [['y', ['A:2:0']], ['z', ['B:1:0']]]);
+    });
+
+    it('keeps tags present on both sides and merges the tags of one element', () => {
+      const local = state([['x', ['A:1:0', 'A:2:0']]]);
+      const remote = state([['x', ['A:1:0', 'B:1:0']]]);
+      const joined = setAw.join(local, { A: 2 }, remote, { A: 1, B: 1 });
+      assert.deepEqual(encoded(joined), [['x', ['A:1:0', 'A:2:0', 'B:1:0']]]);
+    });
+
+    it('does not change its arguments', () => {
+      const local = state([['x', ['A:1:0']]]);
+      const remote = state([['x', ['B:1:0']]]);
+      const joined = setAw.join(local, { A: 1 }, remote, { B: 1 });
+      joined.get('"x"')?.tags.add('C:1:0');
+      assert.deepEqual(encoded(local), [['x', ['A:1:0']]]);
+      assert.deepEqual(encoded(remote), [['x', ['B:1:0']]]);
+    });
   });
 });
