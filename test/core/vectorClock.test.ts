@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
-import { InvalidInputError } from '../../src/core/errors';
-import { compare, entry, increment, leq, merge, normalize, parseClock } from '../../src/core/vectorClock';
+import { InvalidInputError, RejectedOperationError } from '../../src/core/errors';
+import {
+  MAX_CLOCK_ENTRIES,
+  MAX_SEQUENCE,
+  compare,
+  entry,
+  increment,
+  leq,
+  merge,
+  mergeInto,
+  normalize,
+  parseClock,
+} from '../../src/core/vectorClock';
 
 describe('vectorClock', () => {
   describe('entry', () => {
@@ -76,7 +87,28 @@ describe('vectorClock', () => {
     });
   });
 
+  describe('mergeInto', () => {
+    it('raises the target to the pointwise maximum in place, leaving the source alone', () => {
+      const target: Record<string, number> = { a: 1, b: 5 };
+      const source = { b: 2, c: 3 };
+      mergeInto(target, source);
+      assert.deepEqual(target, { a: 1, b: 5, c: 3 });
+      assert.deepEqual(source, { b: 2, c: 3 });
+    });
+
+    it('treats ids that are Object.prototype property names as plain entries', () => {
+      const target: Record<string, number> = {};
+      mergeInto(target, { constructor: 2, toString: 1 });
+      assert.deepEqual(target, { constructor: 2, toString: 1 });
+    });
+  });
+
   describe('increment', () => {
+    it(`refuses to count past ${MAX_SEQUENCE}`, () => {
+      assert.deepEqual(increment({ a: MAX_SEQUENCE - 1 }, 'a'), { a: MAX_SEQUENCE });
+      assert.throws(() => increment({ a: MAX_SEQUENCE }, 'a'), RejectedOperationError);
+    });
+
     it('starts a missing entry at 1', () => {
       assert.deepEqual(increment({}, 'a'), { a: 1 });
       assert.deepEqual(increment({ b: 2 }, 'a'), { a: 1, b: 2 });
@@ -105,6 +137,19 @@ describe('vectorClock', () => {
       assert.deepEqual(parseClock({}), {});
     });
 
+    it(`accepts ${MAX_SEQUENCE} and ${MAX_CLOCK_ENTRIES} entries, and refuses one entry more`, () => {
+      assert.deepEqual(parseClock({ a: MAX_SEQUENCE }), { a: MAX_SEQUENCE });
+      const wide: Record<string, number> = {};
+      for (let i = 0; i < MAX_CLOCK_ENTRIES; i++) wide[`r${i}`] = 1;
+      assert.equal(Object.keys(parseClock(wide)).length, MAX_CLOCK_ENTRIES);
+      wide.extra = 1;
+      assert.throws(() => parseClock(wide), /at most/);
+    });
+
+    it('accepts ids that are Object.prototype property names', () => {
+      assert.deepEqual(parseClock(JSON.parse('{"constructor": 1, "hasOwnProperty": 2}')), { constructor: 1, hasOwnProperty: 2 });
+    });
+
     it('accepts what JSON.parse gives for a clock flag', () => {
       assert.deepEqual(parseClock(JSON.parse('{"replicaA": 3}')), { replicaA: 3 });
     });
@@ -115,6 +160,9 @@ describe('vectorClock', () => {
       ['a number', 3],
       ['a string', '{"a":1}'],
       ['undefined', undefined],
+      ['an object with a key that is not a replica id', { 'has space': 1 }],
+      ['an object with an empty key', { '': 1 }],
+      ['an object with a "__proto__" key', JSON.parse('{"__proto__": 1}')],
     ] as const) {
       it(`rejects ${what} with InvalidInputError`, () => {
         assert.throws(() => parseClock(input), InvalidInputError);
@@ -128,6 +176,9 @@ describe('vectorClock', () => {
       ['a null entry', null],
       ['an unsafe integer entry', 2 ** 60],
       ['a non-finite entry', Infinity],
+      [`an entry over ${MAX_SEQUENCE}`, MAX_SEQUENCE + 1],
+      ['an entry of 2^53 - 1', Number.MAX_SAFE_INTEGER],
+      ['a deeply nested entry', JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`)],
     ] as const) {
       it(`rejects ${what} with InvalidInputError naming the entry`, () => {
         assert.throws(() => parseClock({ a: 1, bad: count }), (error: unknown) => {
