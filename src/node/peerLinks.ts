@@ -1,0 +1,303 @@
+import { Disposable, Emitter } from '../core/emitter';
+import { UnavailableError } from '../core/errors';
+import { ReceiveOutcome, Replica, ReplicaSnapshot } from '../core/replica';
+import { Transaction } from '../core/transaction';
+import { VectorClock, entry } from '../core/vectorClock';
+import { BackoffOptions } from '../net/backoff';
+import { Connection, Log } from '../net/connection';
+import { ConnectorIdentity } from '../net/handshake';
+import { OutboundPeer } from '../net/outboundPeer';
+import { PeerSession, ReplicationHost, SessionTiming } from '../net/peerSession';
+import { parsePeerUrl } from '../net/peerUrl';
+import { OwnSequenceGuard } from './ownSequenceGuard';
+import { minimumClock } from './retention';
+
+export interface PeerStatus {
+  readonly id: string | null;
+  readonly url: string | null;
+  readonly direction: 'outbound' | 'inbound';
+  readonly connected: boolean;
+  readonly state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
+  readonly displayName: string | null;
+  readonly lastSeen: number | null;
+  readonly clock: VectorClock | null;
+  readonly lastError: string | null;
+}
+
+/** What the links need from the node they belong to. */
+export interface LinksContext {
+  readonly replica: Replica;
+  readonly displayName: string;
+  readonly timing: SessionTiming;
+  readonly backoff: BackoffOptions;
+  readonly log: Log;
+  secret(): string | undefined;
+  /** Delivered transactions not covered by `clock`, from the log; undefined once compacted away. */
+  transactionsSince(clock: VectorClock): Transaction[] | undefined;
+  /** The lowest clock a connected peer may still need from the log (undefined: no peer). */
+  setRetention(clock: VectorClock | undefined): void;
+  installSnapshot(snapshot: ReplicaSnapshot, from: string): void;
+}
+
+interface OutboundEntry {
+  readonly link: OutboundPeer;
+  session: PeerSession | undefined;
+}
+
+/**
+ * The node's replication links: configured outbound peers (kept connected with backoff) and
+ * accepted inbound ones, each running a PeerSession. Broadcasts each delivered transaction over
+ * one link per peer, refills what a closed link may have lost, keeps the log's retention clock,
+ * and guards our own sequence numbers against reuse (see OwnSequenceGuard).
+ */
+export class PeerLinks {
+  private readonly outbound = new Map<string, OutboundEntry>();
+  private readonly inbound = new Set<PeerSession>();
+  private readonly changes = new Emitter<void>();
+  private readonly ownHistory = new OwnSequenceGuard();
+  private linkCount = 0;
+  private closed = false;
+
+  constructor(private readonly context: LinksContext) {}
+
+  private get id(): string {
+    return this.context.replica.id;
+  }
+
+  onChanged(listener: () => void): Disposable {
+    return this.changes.on(listener);
+  }
+
+  connect(url: string): void {
+    const target = parsePeerUrl(url);
+    if (this.outbound.has(target) || this.closed) return;
+    const { replica, displayName, backoff, log } = this.context;
+    const identity = (): ConnectorIdentity => ({
+      role: 'peer',
+      id: this.id,
+      displayName,
+      clock: () => replica.clock,
+      secret: this.context.secret(),
+    });
+    const entry: OutboundEntry = {
+      session: undefined,
+      link: new OutboundPeer(
+        target,
+        identity,
+        backoff,
+        {
+          onConnected: (conn, welcome) => {
+            const session = this.startSession(conn, welcome.id, welcome.displayName, welcome.clock);
+            entry.session = session;
+            conn.onClose(() => {
+              entry.session = undefined;
+              this.onSessionClosed(session);
+            });
+          },
+          onStateChange: () => this.changes.emit(),
+        },
+        log,
+      ),
+    };
+    this.outbound.set(target, entry);
+    this.changes.emit();
+  }
+
+  disconnect(url: string): void {
+    const target = parsePeerUrl(url);
+    const entry = this.outbound.get(target);
+    if (!entry) return;
+    this.outbound.delete(target);
+    entry.link.stop();
+    this.changes.emit();
+  }
+
+  /** Replaces the configured outbound peers; unchanged ones keep their connection. */
+  setPeers(urls: readonly string[]): void {
+    const wanted = new Set(urls.map(parsePeerUrl));
+    for (const url of this.outbound.keys()) if (!wanted.has(url)) this.disconnect(url);
+    for (const url of wanted) this.connect(url);
+  }
+
+  accept(conn: Connection, peerId: string, displayName: string | undefined, clock: VectorClock): void {
+    const session = this.startSession(conn, peerId, displayName ?? peerId, clock);
+    this.inbound.add(session);
+    conn.onClose(() => {
+      this.inbound.delete(session);
+      this.onSessionClosed(session);
+    });
+  }
+
+  /** Every link is established again (after the secret changed). */
+  restart(): void {
+    this.closeInbound();
+    for (const { link } of this.outbound.values()) link.restart();
+  }
+
+  closeInbound(): void {
+    for (const session of this.inbound) session.close();
+  }
+
+  /**
+   * Live broadcast goes over one link per peer: when two teammates each list the other, both
+   * links stay up (for anti-entropy and failover) but a transaction travels once, and never back
+   * to the peer it came from over either link.
+   */
+  broadcast(txn: Transaction): void {
+    const byPeer = new Map<string, PeerSession[]>();
+    for (const session of this.sessions()) {
+      const links = byPeer.get(session.peerId);
+      if (links) links.push(session);
+      else byPeer.set(session.peerId, [session]);
+    }
+    for (const links of byPeer.values()) if (!links.some((link) => link.knows(txn))) links[0].offer(txn);
+  }
+
+  /** After a snapshot install: peers may now lack things our log cannot give them. */
+  resyncAll(): void {
+    for (const session of this.sessions()) session.sync(session.peerClock);
+  }
+
+  statuses(): PeerStatus[] {
+    const peers: PeerStatus[] = [];
+    for (const [url, { link, session }] of this.outbound) {
+      peers.push({
+        id: session?.peerId ?? null,
+        url,
+        direction: 'outbound',
+        connected: session !== undefined,
+        state: link.state,
+        displayName: session?.displayName ?? null,
+        lastSeen: session?.lastSeen ?? null,
+        clock: session?.peerClock ?? null,
+        lastError: link.lastError,
+      });
+    }
+    for (const session of this.inbound) {
+      peers.push({
+        id: session.peerId,
+        url: null,
+        direction: 'inbound',
+        connected: true,
+        state: 'connected',
+        displayName: session.displayName,
+        lastSeen: session.lastSeen,
+        clock: session.peerClock,
+        lastError: null,
+      });
+    }
+    return peers;
+  }
+
+  /**
+   * If a peer has seen later transactions of this replica than its own storage holds (restored
+   * from an old backup, or unsynced writes lost under fsync "never"), a new transaction would reuse
+   * a sequence number peers already know and replicas would diverge for good. So an update first
+   * waits until those come back, for as long as a claim stands or one of them is waiting.
+   */
+  async waitForOwnHistory(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const { replica } = this.context;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const own = entry(replica.clock, this.id);
+      const needed = Math.max(this.ownHistory.highest(), replica.holdsWaitingFrom(this.id) ? own + 1 : 0);
+      if (needed <= own) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || signal?.aborted) {
+        throw new UnavailableError(
+          `peers know transactions of replica ${this.id} up to ${needed} that its storage lost ` +
+            `(restored from an old backup?); updates wait until they are back, and they did not come back within ${timeoutMs} ms`,
+        );
+      }
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await Promise.race([
+          replica.waitFor({ [this.id]: needed }, remaining, stop.signal).catch(() => undefined),
+          this.ownHistory.nextChange(stop.signal),
+        ]);
+      } finally {
+        stop.abort();
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const { link } of this.outbound.values()) link.stop();
+    this.outbound.clear();
+    this.closeInbound();
+  }
+
+  /**
+   * Each session gets its own view of the node, so that what a link brought can be told apart:
+   * its waiting transactions go when it closes, and its claim about our own history is its own.
+   */
+  private startSession(conn: Connection, peerId: string, displayName: string, clock: VectorClock): PeerSession {
+    const { replica, timing, log } = this.context;
+    log('info', `${conn.label}: replicating with ${peerId}`);
+    const source = `link-${++this.linkCount}`;
+    const link = {};
+    const host: ReplicationHost = {
+      id: this.id,
+      clock: () => replica.clock,
+      transactionsSince: (since) => this.context.transactionsSince(since),
+      snapshot: () => replica.exportState(),
+      receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
+      installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
+    };
+    this.noteClaim(link, clock);
+    const session = new PeerSession(conn, peerId, displayName, clock, host, timing, log, () => this.onHeartbeat(link, peerId));
+    conn.onClose(() => {
+      replica.dropBufferedFrom(source);
+      this.ownHistory.withdraw(link);
+    });
+    this.changes.emit();
+    return session;
+  }
+
+  private receiveFrom(link: object, source: string, label: string, peerId: string, txn: Transaction): ReceiveOutcome {
+    const outcome = this.context.replica.receive(txn, source);
+    if (txn.origin === this.id && outcome !== 'duplicate') this.ownHistory.progressed(link);
+    if (outcome === 'conflict') {
+      this.context.log(
+        'warn',
+        `${label}: ${peerId} sent a second, different version of transaction ${txn.origin}:${entry(txn.clock, txn.origin)}; refused, the first version is kept`,
+      );
+    }
+    return outcome;
+  }
+
+  /** What was in flight on a closed link may be lost: another link to the same peer refills it. */
+  private onSessionClosed(closed: PeerSession): void {
+    for (const session of this.sessions()) if (session.peerId === closed.peerId) session.sync(session.peerClock, false);
+    this.changes.emit();
+  }
+
+  private sessions(): PeerSession[] {
+    const out = [...this.inbound];
+    for (const { session } of this.outbound.values()) if (session) out.push(session);
+    return out;
+  }
+
+  /** A handshake that says the peer knows more of our own history than we have (see waitForOwnHistory). */
+  private noteClaim(link: object, peerClock: VectorClock): void {
+    const claimed = entry(peerClock, this.id);
+    const own = entry(this.context.replica.clock, this.id);
+    if (claimed <= own) return;
+    this.ownHistory.claim(link, claimed);
+    this.context.log('warn', `a peer says it knows transactions of ${this.id} up to ${claimed}, this storage only up to ${own}: catching up before new updates`);
+  }
+
+  private onHeartbeat(link: object, peerId: string): void {
+    const withdrawn = this.ownHistory.heartbeat(link, entry(this.context.replica.clock, this.id));
+    if (withdrawn !== undefined) {
+      this.context.log('warn', `${peerId} claimed transactions of ${this.id} up to ${withdrawn} but has not sent them; ignoring the claim`);
+    }
+    const sessions = this.sessions();
+    this.context.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
+    this.changes.emit();
+  }
+}
