@@ -4,6 +4,7 @@ import { InvalidInputError } from '../core/errors';
 import { Json } from '../core/json';
 import { ObjectKey } from '../core/transaction';
 import { VectorClock } from '../core/vectorClock';
+import { generateSecret } from '../net/auth';
 import { parsePeerUrl } from '../net/peerUrl';
 import { MinidoteNode } from '../node/minidoteNode';
 import { ObjectTarget, isPort, parseAmount, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from './commandArgs';
@@ -16,6 +17,7 @@ import { Notifier } from './notifier';
 import { objectEntries, valueLabel } from './objectsModel';
 import { askText, integerProblem, pickObject, pickOne } from './prompts';
 import { MinidoteSettings } from './settings';
+import { removalProblem, secretProblem } from './secretPolicy';
 import { TeamSecret } from './teamSecret';
 
 export interface CommandDeps {
@@ -52,6 +54,31 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     }),
   );
+}
+
+/**
+ * Offers to generate a strong secret (copied to the clipboard, to send to teammates), to type the
+ * team's, or to remove it. Resolves with the secret ('' = remove), undefined when dismissed.
+ */
+async function askSecret(current: string | undefined): Promise<string | undefined> {
+  const choice = await pickOne('Minidote: Set Team Secret', [
+    { label: '$(sparkle) Generate a strong secret', detail: 'Copied to the clipboard: send it to your teammates over a channel you trust', value: 'generate' as const },
+    { label: '$(key) Enter the team secret', detail: 'A teammate gave you one (at least 16 characters)', value: 'enter' as const },
+    ...(current ? [{ label: '$(trash) Remove the secret', detail: 'Links reconnect without authentication', value: 'remove' as const }] : []),
+  ]);
+  if (choice === 'remove') return '';
+  if (choice === 'generate') {
+    const secret = generateSecret();
+    await vscode.env.clipboard.writeText(secret);
+    return secret;
+  }
+  if (choice === undefined) return undefined;
+  return askText({
+    title: 'Minidote: Set Team Secret',
+    prompt: 'The secret your team shares (kept in VS Code secret storage)',
+    password: true,
+    check: secretProblem,
+  });
 }
 
 /** "minidote.addToSet" → "add to set", for error messages. */
@@ -222,15 +249,13 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
     },
 
     'minidote.setTeamSecret': async (arg) => {
-      const secret =
-        parseSecretArg(arg) ??
-        given(
-          await askText({
-            title: 'Minidote: Set Team Secret',
-            prompt: 'The secret your team shares (kept in VS Code secret storage; leave empty to remove it)',
-            password: true,
-          }),
-        );
+      const secret = (parseSecretArg(arg) ?? given(await askSecret(await deps.secret.get()))).trim();
+      const weak = secretProblem(secret);
+      if (weak) throw new InvalidInputError(weak);
+      if (secret === '') {
+        const refused = removalProblem(host.listenUrl());
+        if (refused) throw new InvalidInputError(`cannot remove the team secret: ${refused}`);
+      }
       await deps.secret.set(secret);
       const value = await deps.secret.get();
       await deps.applySecret(value);

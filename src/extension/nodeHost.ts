@@ -118,7 +118,7 @@ export class NodeHost {
         return this.open();
       }
       // The secret first: listening beyond loopback needs it.
-      if (before.secret !== next.secret) node.setSecret(next.secret);
+      if (before.secret !== next.secret) await this.applySecret(node, next.secret);
       if (a.listenHost !== b.listenHost || a.listenPort !== b.listenPort) {
         this.listenOverride = undefined;
         await this.applyListen(node);
@@ -128,6 +128,25 @@ export class NodeHost {
         node.setPeers(this.effectivePeers());
       }
     });
+  }
+
+  /** Where the running replica listens, if it does (undefined while it is not running). */
+  listenUrl(): string | undefined {
+    return this.current?.listenUrl;
+  }
+
+  /**
+   * Another window removed the secret while this replica listens beyond loopback: it stops
+   * listening rather than stay open to the network without authentication.
+   */
+  private async applySecret(node: MinidoteNode, secret: string | undefined): Promise<void> {
+    try {
+      node.setSecret(secret);
+    } catch (error) {
+      await node.stopListening();
+      node.setSecret(secret);
+      this.options.log?.('warn', `stopped listening: the team secret was removed (${errorMessage(error)})`);
+    }
   }
 
   /** Resolves with the running node, after whatever is queued; rejects with the reason when there is none. */
