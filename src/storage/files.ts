@@ -5,11 +5,13 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readdirSync,
   renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -65,6 +67,29 @@ export async function writeFileAtomically(path: string, data: string | Buffer): 
   }
 }
 
+/** `writeFileAtomically` for callers that must not let anything happen before the file is durable. */
+export function writeFileAtomicallySync(path: string, data: Buffer): void {
+  const temp = `${path}.tmp`;
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+    fsyncDirectory(dirname(path));
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created, or already renamed into place.
+    }
+    throw diskError(`could not write ${path}`, error);
+  }
+}
+
 /** Temp files of atomic writes that a crash interrupted; their targets are intact. */
 export function removeInterruptedWrites(dir: string): void {
   for (const name of readdirSync(dir)) if (name.endsWith('.tmp')) unlinkSync(join(dir, name));
@@ -94,6 +119,19 @@ export function cutTail(dir: string, path: string, offset: number, data: Buffer)
   } finally {
     closeSync(fd);
   }
+  return target;
+}
+
+/**
+ * Copies one record of a file, which stays in place, into `damaged/` as `FILE@OFFSET`; returns
+ * where. A later recovery that meets the same record again finds the copy and does not repeat it.
+ */
+export function copyAside(dir: string, file: string, offset: number, bytes: Buffer): string {
+  const name = `${file}@${offset}`;
+  const earlier = join(dir, DAMAGED_DIR, name);
+  if (existsSync(earlier) && readFileSync(earlier).equals(bytes)) return earlier;
+  const target = damagedPath(dir, name);
+  writeFileSync(target, bytes);
   return target;
 }
 

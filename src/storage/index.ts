@@ -4,7 +4,10 @@
  *
  *   replica.json        {"format":"minidote-replica","version":1,"id":…}: the replica id, written
  *                       once when the directory is created, never replaced
- *   lock                pid of the process that has the directory open (stale once it is dead)
+ *   lock                the process that has the directory open: pid, pid namespace, boot id, host
+ *                       name, a random token; its modification time is refreshed every few seconds.
+ *                       Stale when its holder is known dead (same host, boot and pid namespace, pid
+ *                       not running) or it has not been refreshed for its lease (15 s by default)
  *   log-000001.wal …    the transaction log in segments: every transaction the replica delivered,
  *                       local and remote, in delivery order (a causal order). Each file is a series
  *                       of frames (u32 LE length, u32 LE CRC-32, JSON payload); the first frame is
@@ -14,14 +17,18 @@
  *   snap-000007.snap    a snapshot: a header frame (format, version, segment number, clock, time)
  *                       and one frame with the full state; it contains everything logged before
  *                       log-000007.wal. Written to a .tmp file, fsynced, renamed: whole or absent
- *   damaged/            bytes recovery refused (torn or corrupt records, unreadable snapshots),
- *                       kept for inspection only, never read back
+ *   damaged/            bytes recovery refused (torn or corrupt records, unreadable snapshots, copies
+ *                       of records set aside as FILE@OFFSET), kept for inspection, never read back
  *
  * A record reaches the OS (a synchronous write) before the replica applies its transaction; the
- * fsync policy decides when it reaches the disk. Recovery loads the newest readable snapshot, then
- * replays the segments from its number on; a damaged record and everything after it is cut off and
- * reported. After each snapshot the storage keeps the two newest snapshots, the log since the older
- * one (so either can be recovered from), and older segments holding records a known peer still needs
+ * fsync policy decides when it reaches the disk. A failed fsync makes the log read-only until the
+ * directory is reopened, and the updates waiting for it end "outcome unknown". Recovery loads the
+ * newest readable snapshot, then replays the segments from its number on. A torn or corrupt frame
+ * and everything after it is cut off and reported; a sound frame whose content cannot be applied is
+ * set aside (copied to damaged/, reported, its sequence number used up) and replay goes on. A
+ * snapshot from a peer is installed with `installSnapshot`, durable before the replica imports it.
+ * After each snapshot the storage keeps the two newest snapshots, the log since the older one (so
+ * either can be recovered from), and older segments holding records a known peer still needs
  * (setRetention); it deletes the rest.
  *
  * Backup: copy the whole directory while the replica is stopped. While it runs, replica.json plus
@@ -30,6 +37,7 @@
 export { DEFAULT_FSYNC, parseFsyncPolicy } from './fsyncPolicy';
 export type { FsyncPolicy } from './fsyncPolicy';
 export { StorageLockedError } from './lock';
-export type { CutReport, RecoveryReport } from './recovery';
+export type { LockHolder } from './lock';
+export type { CutReport, RecoveryReport, SetAsideReport } from './recovery';
 export { DEFAULT_SNAPSHOT_EVERY, Storage, openStorage } from './storage';
 export type { OpenOptions, StorageStats } from './storage';

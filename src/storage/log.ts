@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MinidoteError, errorMessage } from '../core/errors';
+import { MinidoteError, OutcomeUnknownError, errorMessage } from '../core/errors';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq, merge } from '../core/vectorClock';
 import { diskError, fsyncDirectory } from './files';
@@ -17,6 +17,11 @@ const fdatasyncAsync = promisify(fdatasync);
  * synchronous writes (once `append` returns, the record survives the process being killed);
  * `durable` adds the fsync the policy asks for, shared by every append made before it starts
  * (group commit).
+ *
+ * After a failed fsync the log is read-only until it is reopened: the kernel may have dropped the
+ * pages it could not write and report the next fsync as a success, so nothing written from then on
+ * could honestly be called durable. Records appended before the failure were applied already, so
+ * waiting for their durability ends in an OutcomeUnknownError, not in "failed".
  */
 export class TransactionLog {
   private readonly list: SegmentInfo[];
@@ -27,6 +32,8 @@ export class TransactionLog {
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
   private syncCount = 0;
+  /** Why the log stopped accepting records (a failed fsync, a lost lock); undefined while healthy. */
+  private failure: MinidoteError | undefined;
 
   /**
    * Continues the last of `segments` if its number is at least `firstWritable` (recovery replays
@@ -67,45 +74,84 @@ export class TransactionLog {
     return this.list[this.list.length - 1];
   }
 
-  /** Writes one record to the OS, or throws a storage error and leaves the log as it was. */
+  /** The number `rotate` will give the next segment. */
+  get nextSegment(): number {
+    return this.active.number + 1;
+  }
+
+  /**
+   * Writes one record to the OS, or throws a storage error and leaves the log as it was. A write
+   * that fails and is taken back leaves the log usable (the disk may have room again later); one
+   * that cannot be taken back makes it read-only.
+   */
   append(txn: Transaction): void {
+    this.checkWritable();
     const active = this.active;
-    if (this.closed) {
-      throw new MinidoteError(
-        'storage',
-        `the transaction log in ${this.dir} is closed, so the transaction was not applied`,
-      );
-    }
     const frame = encodeRecord(txn);
     try {
       writeFully(this.fd, frame, active.bytes);
     } catch (error) {
+      const action = `could not write to the transaction log ${active.path}, so the transaction was not applied`;
+      const failed = diskError(action, error);
       try {
         ftruncateSync(this.fd, active.bytes);
       } catch {
-        // Harmless if this fails too: the next record overwrites from `bytes`, and recovery cuts
-        // whatever a crash leaves past the last whole record.
+        this.fail(failed);
       }
-      const action = `could not write to the transaction log ${active.path}, so the transaction was not applied`;
-      throw diskError(action, error);
+      throw failed;
     }
     noteRecord(active, txn, frame.length);
     this.appended++;
   }
 
-  /** Resolves when every record appended so far is as durable as the policy promises. */
+  /** Throws the error `append` would throw now, if any. */
+  checkWritable(): void {
+    if (this.closed) {
+      throw new MinidoteError('storage', `the transaction log in ${this.dir} is closed, so the transaction was not applied`);
+    }
+    if (this.failure) {
+      throw new MinidoteError(
+        'storage',
+        `the transaction log in ${this.dir} is read-only after an earlier failure, so the transaction was not ` +
+          `applied: restart Minidote (reopen the data directory) once the cause is fixed. The failure: ${this.failure.message}`,
+      );
+    }
+  }
+
+  /**
+   * Resolves when every record appended so far is as durable as the policy promises; rejects with
+   * an OutcomeUnknownError when the fsync fails, since those records were applied already.
+   */
   durable(): Promise<void> {
-    return this.policy === 'always' ? this.syncThrough(this.appended) : Promise.resolve();
+    if (this.policy !== 'always') return Promise.resolve();
+    return this.syncThrough(this.appended).catch((error: unknown) => {
+      throw new OutcomeUnknownError(
+        'the transaction was applied in memory and may already have been sent to peers, but it may not be on ' +
+          `disk (${errorMessage(error)}). The transaction log is now read-only: restart Minidote (reopen the data ` +
+          'directory), then read the value before retrying, or the change may be made twice',
+      );
+    });
+  }
+
+  /**
+   * Makes the log read-only until reopened; `why` is what `append` and `durable` will report.
+   * Idempotent: the first failure is the one reported.
+   */
+  fail(why: MinidoteError): void {
+    this.failure ??= why;
   }
 
   /** Continues the log in a new segment (at a snapshot boundary); returns its number. */
   rotate(clock: VectorClock, imported: boolean): number {
+    this.checkWritable();
     const oldFd = this.fd;
     if (this.policy !== 'never') {
       try {
         fdatasyncSync(oldFd);
       } catch (error) {
-        throw diskError(`could not fsync the transaction log ${this.active.path}`, error);
+        const failed = diskError(`could not fsync the transaction log ${this.active.path}`, error);
+        this.fail(failed);
+        throw failed;
       }
       this.syncCount++;
       this.synced = this.appended;
@@ -158,17 +204,30 @@ export class TransactionLog {
         this.report(`${info.path} is damaged at offset ${offset} (${reason}); it cannot serve peers`);
         return undefined;
       }
+      const needed = scan.unusable.find((u) => !u.placeholder || sequenceOf(u.placeholder) > entry(clock, u.placeholder.origin));
+      if (needed) {
+        // Without it a peer could never deliver the origin's later records; a snapshot has them all.
+        this.report(`${info.path} holds an unusable record at offset ${needed.offset}; a peer that lacks it gets a snapshot`);
+        return undefined;
+      }
       for (const { txn } of scan.records) if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);
     }
     return out;
   }
 
-  /** Flushes, fsyncs and closes the segment being written. */
+  /**
+   * Flushes, fsyncs and closes the segment being written. After a failure there is nothing honest
+   * left to fsync (that failure was reported to every writer it concerned): it only closes.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
     await this.syncing?.catch(() => undefined);
+    if (this.failure) {
+      closeSync(this.fd);
+      return;
+    }
     try {
       fdatasyncSync(this.fd);
       this.syncCount++;
@@ -187,6 +246,7 @@ export class TransactionLog {
 
   private async syncThrough(target: number): Promise<void> {
     while (this.synced < target) {
+      if (this.failure) throw this.failure;
       this.syncing ??= this.nextSync();
       await this.syncing;
     }
@@ -212,15 +272,19 @@ export class TransactionLog {
     try {
       await fdatasyncAsync(this.fd);
     } catch (error) {
-      throw diskError(`could not fsync the transaction log ${path}`, error);
+      const failed = diskError(`could not fsync the transaction log ${path}`, error);
+      this.fail(failed);
+      throw failed;
     }
     this.syncCount++;
     this.synced = Math.max(this.synced, upTo);
   }
 
   private backgroundSync(): void {
-    if (this.synced < this.appended && !this.syncing) {
-      this.syncThrough(this.appended).catch((error: unknown) => this.report(errorMessage(error)));
+    if (this.synced < this.appended && !this.syncing && !this.failure) {
+      this.syncThrough(this.appended).catch((error: unknown) =>
+        this.report(`${errorMessage(error)}; the log is read-only until Minidote is restarted`),
+      );
     }
   }
 

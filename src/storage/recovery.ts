@@ -1,12 +1,13 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDuplicate } from '../core/causalBuffer';
-import { InvalidInputError, MinidoteError } from '../core/errors';
+import { InvalidInputError, MinidoteError, errorMessage } from '../core/errors';
 import { Replica } from '../core/replica';
+import { Transaction } from '../core/transaction';
 import { VectorClock, normalize } from '../core/vectorClock';
-import { cutTail, moveAside, removeInterruptedWrites } from './files';
+import { copyAside, cutTail, moveAside, removeInterruptedWrites } from './files';
 import { Damage, numberedFiles, segmentFile, snapshotFile } from './format';
-import { SegmentInfo, scanSegment } from './segments';
+import { LoggedRecord, SegmentInfo, SegmentScan, UnusableRecord, placeholderFor, scanSegment } from './segments';
 import { SnapshotInfo, readSnapshotFile, snapshotOnDisk } from './snapshots';
 
 /** Bytes recovery did not trust: cut from `file` at `offset` and moved to `damaged/`. */
@@ -16,12 +17,23 @@ export interface CutReport {
   readonly reason: string;
 }
 
+/** A whole record recovery could not apply: left in the log, copied to `damaged/`, skipped. */
+export interface SetAsideReport {
+  readonly file: string;
+  readonly offset: number;
+  readonly reason: string;
+  /** The copy in `damaged/`. */
+  readonly copy: string;
+}
+
 export interface RecoveryReport {
   /** Clock of the snapshot recovery started from; null when it replayed the log from the start. */
   snapshotClock: VectorClock | null;
   /** Log records applied on top of the snapshot. */
   replayed: number;
   cut: CutReport[];
+  /** Records with a sound frame but unusable content; replay went on after each. */
+  setAside: SetAsideReport[];
   /** Unreadable snapshots that recovery fell back from (moved to `damaged/`). */
   badSnapshots: { readonly file: string; readonly reason: string }[];
   /** Logged transactions left out because something they depend on is missing. */
@@ -40,12 +52,14 @@ export interface Recovered {
 
 /**
  * Rebuilds `replica` from `dir`: the newest readable snapshot, then every later log record in log
- * order through the replica's replay path. Damaged bytes are never parsed into state: they are cut
- * off, kept aside in `damaged/`, and reported through `say` and the returned report.
+ * order through the replica's replay path. A torn or corrupt frame is never parsed into state: it
+ * and everything after it is cut off and kept in `damaged/`. A sound frame whose content cannot be
+ * applied costs only itself: it is copied to `damaged/` and replay goes on. Both are reported
+ * through `say` and the returned report.
  */
 export function recover(dir: string, replica: Replica, say: (message: string) => void): Recovered {
   removeInterruptedWrites(dir);
-  const report: RecoveryReport = { snapshotClock: null, replayed: 0, cut: [], badSnapshots: [], skipped: 0 };
+  const report: RecoveryReport = { snapshotClock: null, replayed: 0, cut: [], setAside: [], badSnapshots: [], skipped: 0 };
   const snapshots = loadNewestSnapshot(dir, replica, report, say);
   const firstLive = snapshots[0]?.number ?? 1;
   const numbers = numberedFiles(dir, 'log');
@@ -130,9 +144,29 @@ function replay(
           'with a new id',
       );
     }
-    for (const { offset, txn } of scan.records) {
+    const setAside = (at: { offset: number; next: number }, reason: string, placeholder?: Transaction): void => {
+      const { offset } = at;
+      const copy = copyAside(dir, file, offset, scan.data.subarray(offset, at.next));
+      report.setAside.push({ file, offset, reason, copy });
+      say(`log record ${file}@${offset} cannot be applied (${reason}); copied to ${copy}, recovery goes on`);
+      // Uses up its sequence number, so that the origin's later records still apply.
+      if (placeholder && !isDuplicate(placeholder, replica.clock)) replica.replay(placeholder);
+    };
+    for (const item of inLogOrder(scan)) {
+      if ('reason' in item) {
+        setAside(item, item.reason, item.placeholder);
+        continue;
+      }
+      const { offset, txn } = item;
       if (isDuplicate(txn, replica.clock)) continue;
-      if (replica.replay(txn)) report.replayed++;
+      let applied: boolean;
+      try {
+        applied = replica.replay(txn);
+      } catch (error) {
+        setAside(item, `applying it failed: ${errorMessage(error)}`, placeholderFor(txn));
+        continue;
+      }
+      if (applied) report.replayed++;
       else {
         report.skipped++;
         firstSkip ??= `${file} at offset ${offset}`;
@@ -156,6 +190,12 @@ function replay(
     );
   }
   return kept;
+}
+
+/** A segment's good and unusable records merged back into log order. */
+function inLogOrder(scan: SegmentScan): (LoggedRecord | UnusableRecord)[] {
+  if (scan.unusable.length === 0) return scan.records;
+  return [...scan.records, ...scan.unusable].sort((a, b) => a.offset - b.offset);
 }
 
 /** Cuts `file` at `offset` (all of it when there is no header to keep) and records why. */

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateReplicaId } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
-import { VectorClock } from '../core/vectorClock';
-import { Damage, FORMAT_VERSION, checkHeader, headerClock, headerNumber, parseJson, segmentFile } from './format';
+import { VectorClock, entry, parseClock } from '../core/vectorClock';
+import { Damage, FORMAT_VERSION, checkHeader, headerClock, headerNumber, isRecord, parseJson, segmentFile } from './format';
 import { encodeJsonFrame, readFrame } from './frames';
 import { decodeRecord } from './records';
 
@@ -22,15 +23,37 @@ export interface SegmentInfo {
 
 export interface LoggedRecord {
   readonly offset: number;
+  /** Where the next record starts. */
+  readonly next: number;
   readonly txn: Transaction;
+}
+
+/**
+ * A record whose frame is whole (its checksum holds) but whose content cannot be applied. It
+ * costs only itself: recovery sets it aside and goes on with the next record.
+ */
+export interface UnusableRecord {
+  readonly offset: number;
+  /** Where the next record starts. */
+  readonly next: number;
+  readonly reason: string;
+  /**
+   * The record's origin and clock with no effects, when those are readable: replaying it uses up
+   * the sequence number, so the origin's later records still follow and the number is never issued
+   * twice. Undefined when not even that can be read.
+   */
+  readonly placeholder?: Transaction;
 }
 
 export interface SegmentScan {
   readonly data: Buffer;
   /** Undefined when the header itself is damaged. */
   readonly info?: SegmentInfo;
-  /** The good records, up to the first damage. */
+  /** The good records, up to the first damaged frame. */
   readonly records: LoggedRecord[];
+  /** Whole frames with unusable content, in log order, among (not after) the good records. */
+  readonly unusable: UnusableRecord[];
+  /** The first frame that is torn or fails its checksum: nothing from here on can be trusted. */
   readonly damage?: { readonly offset: number; readonly reason: string };
 }
 
@@ -38,14 +61,15 @@ export function segmentHeader(number: number, start: VectorClock, imported: bool
   return encodeJsonFrame({ format: 'minidote-log', version: FORMAT_VERSION, segment: number, start, imported });
 }
 
-export function noteRecord(info: SegmentInfo, txn: Transaction, bytes: number): void {
+export function noteRecord(info: SegmentInfo, txn: Transaction | undefined, bytes: number): void {
   info.records++;
   info.bytes += bytes;
-  info.covers[txn.origin] = Math.max(info.covers[txn.origin] ?? 0, sequenceOf(txn));
+  if (txn) info.covers[txn.origin] = Math.max(info.covers[txn.origin] ?? 0, sequenceOf(txn));
 }
 
 /**
- * Reads a segment (its first `limit` bytes when given) and stops at the first damaged byte. With
+ * Reads a segment (its first `limit` bytes when given) and stops at the first damaged frame; a
+ * whole frame whose content is unusable is listed apart and the scan goes on. With
  * `coveredBy` (a clock known to cover every record, such as the snapshot that follows the segment),
  * records are only checksummed and counted, not decoded: recovery keeps such segments for lagging
  * peers only, and decoding them all would cost as much as replaying them.
@@ -57,14 +81,14 @@ export function scanSegment(dir: string, number: number, limit?: number, covered
   const first = readFrame(data, 0);
   if (first.kind !== 'frame') {
     const reason = first.kind === 'end' ? 'no header' : `header: ${first.reason}`;
-    return { data, records: [], damage: { offset: 0, reason } };
+    return { data, records: [], unusable: [], damage: { offset: 0, reason } };
   }
   let info: SegmentInfo;
   try {
     info = { ...readHeader(first.payload, path, number), path, records: 0, bytes: first.next, covers: {} };
   } catch (error) {
     if (!(error instanceof Damage)) throw error;
-    return { data, records: [], damage: { offset: 0, reason: `header: ${error.message}` } };
+    return { data, records: [], unusable: [], damage: { offset: 0, reason: `header: ${error.message}` } };
   }
   const frames: { offset: number; payload: Buffer; next: number }[] = [];
   let damage: { offset: number; reason: string } | undefined;
@@ -79,24 +103,47 @@ export function scanSegment(dir: string, number: number, limit?: number, covered
     offset = frame.next;
   }
   const records: LoggedRecord[] = [];
+  const unusable: UnusableRecord[] = [];
+  const end = (scanned: SegmentInfo): SegmentScan =>
+    damage ? { data, info: scanned, records, unusable, damage } : { data, info: scanned, records, unusable };
   if (coveredBy !== undefined) {
     const last = frames.at(-1);
-    const counted = { ...info, records: frames.length, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } };
-    return damage ? { data, info: counted, records, damage } : { data, info: counted, records };
+    return end({ ...info, records: frames.length, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } });
   }
   const values = parseAll(frames.map((f) => f.payload));
   for (const [i, { offset, payload, next }] of frames.entries()) {
-    let txn: Transaction;
+    let value: unknown;
     try {
-      txn = decodeRecord(values ? values[i] : parseJson(payload));
+      value = values ? values[i] : parseJson(payload);
+      const txn = decodeRecord(value);
+      records.push({ offset, next, txn });
+      noteRecord(info, txn, next - offset);
     } catch (error) {
       if (!(error instanceof Damage)) throw error;
-      return { data, info, records, damage: { offset, reason: error.message } };
+      const placeholder = placeholderFor(value);
+      unusable.push(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
+      noteRecord(info, placeholder, next - offset);
     }
-    records.push({ offset, txn });
-    noteRecord(info, txn, next - offset);
   }
-  return damage ? { data, info, records, damage } : { data, info, records };
+  return end(info);
+}
+
+/**
+ * The origin and clock of a record whose content is unusable, as a transaction without effects;
+ * undefined unless both are valid. Replaying it can only advance the origin's own entry by one
+ * (causal delivery refuses anything else), so a forged clock in it gains nothing.
+ */
+export function placeholderFor(value: unknown): Transaction | undefined {
+  if (!isRecord(value) || typeof value.origin !== 'string') return undefined;
+  const origin = value.origin;
+  let clock: VectorClock;
+  try {
+    validateReplicaId(origin);
+    clock = parseClock(value.clock);
+  } catch {
+    return undefined;
+  }
+  return entry(clock, origin) >= 1 ? { origin, clock, at: 0, effects: [] } : undefined;
 }
 
 /**

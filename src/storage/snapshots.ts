@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReplicaSnapshot } from '../core/replica';
-import { writeFileAtomically } from './files';
+import { writeFileAtomically, writeFileAtomicallySync } from './files';
 import {
   Damage,
   FORMAT_VERSION,
@@ -33,13 +33,25 @@ export async function writeSnapshotFile(
   fromSegment: number,
   state: ReplicaSnapshot,
 ): Promise<SnapshotInfo> {
+  const { info, data } = encodeSnapshot(dir, fromSegment, state);
+  await writeFileAtomically(info.path, data);
+  return info;
+}
+
+/** `writeSnapshotFile` that returns only once the snapshot is durable (a snapshot install). */
+export function writeSnapshotFileSync(dir: string, fromSegment: number, state: ReplicaSnapshot): SnapshotInfo {
+  const { info, data } = encodeSnapshot(dir, fromSegment, state);
+  writeFileAtomicallySync(info.path, data);
+  return info;
+}
+
+function encodeSnapshot(dir: string, fromSegment: number, state: ReplicaSnapshot): { info: SnapshotInfo; data: Buffer } {
   const path = join(dir, snapshotFile(fromSegment));
   const at = Date.now();
   const header = { format: 'minidote-snapshot', version: FORMAT_VERSION, fromSegment, clock: state.clock, at };
   const body = { clock: state.clock, objects: state.objects };
   const data = Buffer.concat([encodeJsonFrame(header), encodeJsonFrame(body)]);
-  await writeFileAtomically(path, data);
-  return { number: fromSegment, path, bytes: data.length, at };
+  return { info: { number: fromSegment, path, bytes: data.length, at }, data };
 }
 
 /** Reads and checks a whole snapshot file; Damage if any part of it is off. */

@@ -1,17 +1,16 @@
 import { unlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { InvalidInputError, MinidoteError, errorMessage } from '../core/errors';
-import { Disposable } from '../core/emitter';
-import { Journal, Replica, ReplicaChange, ReplicaOptions, ReplicaSnapshot } from '../core/replica';
+import { Journal, Replica, ReplicaOptions, ReplicaSnapshot } from '../core/replica';
 import { Transaction } from '../core/transaction';
-import { VectorClock, compare, normalize } from '../core/vectorClock';
-import { diskError, directoryBytes } from './files';
+import { VectorClock, leq, normalize } from '../core/vectorClock';
+import { diskError, directoryBytes, fsyncDirectory } from './files';
 import { DEFAULT_FSYNC, FsyncPolicy, checkFsyncPolicy } from './fsyncPolicy';
 import { resolveReplicaId } from './identity';
 import { DirectoryLock, acquireLock } from './lock';
 import { TransactionLog } from './log';
 import { RecoveryReport, recover } from './recovery';
-import { SnapshotInfo, writeSnapshotFile } from './snapshots';
+import { SnapshotInfo, writeSnapshotFile, writeSnapshotFileSync } from './snapshots';
 
 export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 
@@ -57,10 +56,11 @@ export async function openStorage(
   } catch (error) {
     throw diskError(`could not create the data directory ${dir}`, error);
   }
-  const lock = acquireLock(dir);
+  const report = options.report ?? (() => undefined);
+  const lock = acquireLock(dir, { report });
   try {
     const id = await resolveReplicaId(dir, options.id);
-    const settings = { fsync, snapshotEvery, report: options.report ?? (() => undefined) };
+    const settings = { fsync, snapshotEvery, report };
     const storage = new Storage(dir, id, lock, settings, (journal) => new Replica(id, { ...options.replica, journal }));
     return { storage, replica: storage.replica };
   } catch (error) {
@@ -87,13 +87,10 @@ export class Storage {
   /** Newest first. The second one is kept as the fallback should the newest become unreadable. */
   private snapshots: SnapshotInfo[];
   private retention: VectorClock | undefined;
-  /** Where the log continued after the replica last installed a snapshot (importState). */
-  private installed: { readonly clock: VectorClock; readonly segment: number } | undefined;
   private sinceSnapshot = 0;
   private autoSnapshotPending = false;
   private snapshotQueue: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  private readonly subscription: Disposable;
 
   constructor(
     readonly dir: string,
@@ -109,7 +106,13 @@ export class Storage {
     this.snapshots = recovered.snapshots;
     const { segments, firstLive } = recovered;
     this.log = new TransactionLog(dir, segments, firstLive, this.replica.clock, settings.fsync, settings.report);
-    this.subscription = this.replica.onChange((change) => this.onReplicaChange(change));
+    lock.onLost((error) => {
+      this.log.fail(error);
+      settings.report(error.message);
+    });
+    // Records set aside stay in the log until a snapshot covers them: take one now, so that the
+    // next start does not meet them again.
+    if (this.recovery.setAside.length > 0) this.scheduleSnapshot();
   }
 
   /**
@@ -130,14 +133,47 @@ export class Storage {
   }
 
   /**
-   * Writes a snapshot atomically, then compacts the log. Without an argument it snapshots the
-   * replica's current state. To persist a snapshot installed from a peer, pass the state given to
-   * `replica.importState`: the log continued in a new segment at that moment, so transactions the
-   * replica delivered right after the install are replayed on top of it.
+   * Makes `state` the replica's durable starting point before anything depends on it: writes it
+   * as the newest snapshot (temp file, fsync, rename, fsync of the directory) and continues the log
+   * in a new segment that starts at its clock. Returns once both are on disk; the caller then calls
+   * `replica.importState(state)` in the same synchronous run, so every transaction the replica
+   * delivers from then on is logged after the snapshot. The previous snapshot stays as the fallback.
+   *
+   * `state` must contain everything the replica has delivered (its clock covers the replica's: a
+   * join of the local state with what a peer sent), or recovery would lose the difference. Throws,
+   * leaving the directory and the log as they were: InvalidInputError for a state that does not
+   * cover the replica's clock or does not decode, MinidoteError('storage') when a write fails.
    */
-  writeSnapshot(snapshot?: ReplicaSnapshot): Promise<void> {
+  installSnapshot(state: ReplicaSnapshot): void {
+    if (this.closing) throw new MinidoteError('storage', `storage for ${this.dir} is closed`);
+    if (!leq(this.replica.clock, state.clock)) {
+      throw new InvalidInputError(
+        `cannot install a snapshot at clock ${JSON.stringify(normalize(state.clock))}: it lacks transactions the ` +
+          `replica delivered (it is at ${JSON.stringify(normalize(this.replica.clock))}); join it with the local state first`,
+      );
+    }
+    // Recovery must be able to load what is written here: decode it all before writing anything.
+    new Replica(this.id).importState(state);
+    this.ensureLocked();
+    this.log.checkWritable();
+    const info = writeSnapshotFileSync(this.dir, this.log.nextSegment, state);
+    try {
+      this.log.rotate(state.clock, true);
+    } catch (error) {
+      this.withdrawSnapshot(info, error);
+      throw error;
+    }
+    this.sinceSnapshot = 0;
+    this.addSnapshot(info);
+  }
+
+  /**
+   * Writes a snapshot of the replica's current state atomically, then compacts the log. The log
+   * continues in a new segment from the moment the state is read, so nothing falls between them.
+   */
+  writeSnapshot(): Promise<void> {
     if (this.closing) return Promise.reject(new MinidoteError('storage', `storage for ${this.dir} is closed`));
-    const run = this.snapshotQueue.then(() => this.snapshotNow(snapshot));
+    const run = this.snapshotQueue.then(() => this.snapshotNow());
     this.snapshotQueue = run.catch(() => undefined);
     return run;
   }
@@ -161,7 +197,6 @@ export class Storage {
   }
 
   private async shutdown(): Promise<void> {
-    this.subscription.dispose();
     try {
       await this.snapshotQueue;
       await this.log.close();
@@ -171,8 +206,19 @@ export class Storage {
   }
 
   private append(txn: Transaction): void {
+    this.ensureLocked();
     this.log.append(txn);
     if (++this.sinceSnapshot >= this.settings.snapshotEvery) this.scheduleSnapshot();
+  }
+
+  /** A lost lock makes the log read-only: another process may be writing to the directory. */
+  private ensureLocked(): void {
+    try {
+      this.lock.check();
+    } catch (error) {
+      if (!(error instanceof MinidoteError)) throw error;
+      this.log.fail(error);
+    }
   }
 
   /**
@@ -192,34 +238,40 @@ export class Storage {
     });
   }
 
-  private async snapshotNow(given: ReplicaSnapshot | undefined): Promise<void> {
-    const plan = this.planSnapshot(given);
-    if (!plan) return;
-    const info = await writeSnapshotFile(this.dir, plan.fromSegment, plan.state);
+  /**
+   * Reads the state and starts the segment it precedes in one synchronous run, so no record can
+   * fall between them; then writes the file in the background.
+   */
+  private async snapshotNow(): Promise<void> {
+    const state = this.replica.exportState();
+    const fromSegment = this.log.rotate(this.replica.clock, false);
+    this.sinceSnapshot = 0;
+    this.addSnapshot(await writeSnapshotFile(this.dir, fromSegment, state));
+  }
+
+  private addSnapshot(info: SnapshotInfo): void {
     const others = this.snapshots.filter((s) => s.number !== info.number);
     this.snapshots = [info, ...others].sort((a, b) => b.number - a.number);
     this.compact();
   }
 
   /**
-   * Decides, synchronously with reading the state, which log segment the snapshot precedes, so no
-   * record can fall between the state and the segment. Null when a newer snapshot already covers it.
+   * Takes back the snapshot of an install that failed. Should that fail too, the log becomes
+   * read-only: a restart would start from the snapshot and skip whatever the log got after it.
    */
-  private planSnapshot(given: ReplicaSnapshot | undefined): { state: ReplicaSnapshot; fromSegment: number } | null {
-    if (given && this.installed && sameClock(given.clock, this.installed.clock)) {
-      const fromSegment = this.installed.segment;
-      return (this.snapshots[0]?.number ?? 0) >= fromSegment ? null : { state: given, fromSegment };
-    }
-    if (given && !sameClock(given.clock, this.replica.clock)) {
-      throw new InvalidInputError(
-        `cannot write a snapshot at clock ${JSON.stringify(normalize(given.clock))}: the replica is at ` +
-          `${JSON.stringify(normalize(this.replica.clock))}; install it with replica.importState first`,
+  private withdrawSnapshot(info: SnapshotInfo, cause: unknown): void {
+    try {
+      unlinkSync(info.path);
+      fsyncDirectory(this.dir);
+    } catch (error) {
+      this.log.fail(
+        new MinidoteError(
+          'storage',
+          `a snapshot install failed (${errorMessage(cause)}) and its snapshot ${info.path} could not be removed ` +
+            `(${errorMessage(error)})`,
+        ),
       );
     }
-    const state = given ?? this.replica.exportState();
-    const fromSegment = this.log.rotate(this.replica.clock, false);
-    this.sinceSnapshot = 0;
-    return { state, fromSegment };
   }
 
   /**
@@ -237,18 +289,4 @@ export class Storage {
       this.settings.report(`compaction of ${this.dir} failed (retried after the next snapshot): ${why}`);
     }
   }
-
-  private onReplicaChange(change: ReplicaChange): void {
-    if (change.kind !== 'snapshot') return;
-    try {
-      this.installed = { clock: change.clock, segment: this.log.rotate(change.clock, true) };
-    } catch (error) {
-      this.installed = undefined;
-      this.settings.report(`after a snapshot install, ${errorMessage(error)}`);
-    }
-  }
-}
-
-function sameClock(a: VectorClock, b: VectorClock): boolean {
-  return compare(a, b) === 'equal';
 }

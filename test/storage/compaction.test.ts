@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInputError, MinidoteError } from '../../src/core/errors';
 import { Replica } from '../../src/core/replica';
 import { Transaction, sequenceOf } from '../../src/core/transaction';
 import { openStorage } from '../../src/storage';
-import { stateText, updateFor } from './fixtures/workload';
-import { removeTempDirs, tempDir } from './helpers';
+import { ReferenceReplica, stateText, updateFor } from './fixtures/workload';
+import { applyUpdates, removeTempDirs, tempDir } from './helpers';
 
 const EVERY = 100;
 
@@ -80,8 +82,9 @@ describe('storage: snapshots and compaction', function () {
     const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
     assert.equal(replica.receive(sent[21]), 'buffered');
     assert.equal(replica.receive(sent[20]), 'buffered');
+    storage.installSnapshot(snapshot);
+    assert.deepEqual(files(dir, 'snap'), ['snap-000002.snap'], 'the snapshot is on disk before the replica takes it');
     replica.importState(snapshot); // delivers 21 and 22 from the causal buffer
-    await storage.writeSnapshot(snapshot);
     assert.equal(replica.receive(sent[22]), 'delivered');
     assert.deepEqual(storage.transactionsSince({ beta: 20 })?.map(sequenceOf), [21, 22, 23]);
     assert.equal(storage.transactionsSince({}), undefined, 'the log never held what the snapshot brought');
@@ -94,33 +97,87 @@ describe('storage: snapshots and compaction', function () {
     await reopened.storage.close();
   });
 
-  it('recovers the state from before an install that crashed before its snapshot was written', async () => {
+  it('keeps an update acknowledged right after a snapshot install across a restart', async () => {
     const dir = tempDir();
-    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'always' });
     await replica.update(updateFor(1));
-    const before = stateText(replica);
     const peer = new Replica('beta');
     peer.receive((storage.transactionsSince({}) as Transaction[])[0]);
     for (let n = 1; n <= 5; n++) await peer.update(updateFor(n));
-    replica.importState(peer.exportState());
-    await replica.update(updateFor(2)); // logged after the install, depends on it
+    const state = peer.exportState(); // covers alpha's update: what a join with the local state gives
+    storage.installSnapshot(state);
+    replica.importState(state);
+    await replica.update(updateFor(2)); // acknowledged after the install, depends on it
+    const acknowledged = stateText(replica);
     await storage.close();
 
     const reports: string[] = [];
     const reopened = await openStorage(dir, { report: (m) => reports.push(m) });
-    assert.equal(stateText(reopened.replica), before);
-    assert.equal(reopened.storage.recovery.skipped, 1);
-    assert.match(reports.join('\n'), /left out 1 logged transaction/);
+    assert.equal(stateText(reopened.replica), acknowledged);
+    assert.deepEqual(reopened.replica.clock, { alpha: 2, beta: 5 });
+    assert.equal(reopened.storage.recovery.skipped, 0);
+    assert.equal(reopened.storage.recovery.replayed, 1);
+    assert.deepEqual(reports, []);
     await reopened.storage.close();
   });
 
-  it('refuses to write a snapshot the replica does not hold', async () => {
+  it('keeps the previous snapshot as the fallback after an install', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
+    await applyUpdates(replica, 1, 10);
+    await storage.writeSnapshot();
+    const peer = new Replica('beta');
+    for (const txn of storage.transactionsSince({}) ?? []) peer.receive(txn);
+    await peer.update(updateFor(1));
+    storage.installSnapshot(peer.exportState());
+    replica.importState(peer.exportState());
+    assert.deepEqual(files(dir, 'snap'), ['snap-000002.snap', 'snap-000003.snap']);
+    await storage.close();
+  });
+
+  it('takes an install back when the log cannot continue after it, and leaves the directory as it was', async () => {
+    const dir = tempDir();
+    const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'always', replica: { now: () => 0 } });
+    await applyUpdates(replica, 1, 5);
+    const peer = new Replica('beta');
+    for (const txn of storage.transactionsSince({}) ?? []) peer.receive(txn);
+    await peer.update(updateFor(1));
+    // The segment the install would start exists already, so the log cannot continue there.
+    writeFileSync(join(dir, 'log-000002.wal'), '');
+    const before = stateText(replica);
+    assert.throws(() => storage.installSnapshot(peer.exportState()), (error: unknown) => {
+      assert.ok(error instanceof MinidoteError && error.kind === 'storage', String(error));
+      assert.match(error.message, /could not start the log segment \S+log-000002\.wal/);
+      return true;
+    });
+    assert.deepEqual(files(dir, 'snap'), [], 'the snapshot of the failed install is gone');
+    assert.ok(!existsSync(join(dir, 'snap-000002.snap.tmp')));
+    assert.equal(stateText(replica), before);
+    await applyUpdates(replica, 6, 7); // the log goes on where it was
+    await storage.close();
+
+    rmSync(join(dir, 'log-000002.wal'));
+    const reopened = await openStorage(dir, { replica: { now: () => 0 } });
+    assert.equal(stateText(reopened.replica), await new ReferenceReplica('alpha').stateAfter(7));
+    assert.deepEqual(reopened.storage.recovery.cut, []);
+    await reopened.storage.close();
+  });
+
+  it('refuses to install a snapshot that lacks what the replica delivered, or that does not decode', async () => {
     const dir = tempDir();
     const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
     await replica.update(updateFor(1));
     const foreign = { clock: { beta: 3 }, objects: [] };
-    await assert.rejects(storage.writeSnapshot(foreign), /install it with replica\.importState first/);
+    assert.throws(() => storage.installSnapshot(foreign), (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError, String(error));
+      assert.match(error.message, /lacks transactions the replica delivered .*join it with the local state first/);
+      return true;
+    });
+    const undecodable = { clock: { alpha: 1, beta: 3 }, objects: [{ bucket: 'b', key: 'k', type: 'flag_ew' as const, state: 'on' }] };
+    assert.throws(() => storage.installSnapshot(undecodable), InvalidInputError);
+    assert.deepEqual([files(dir, 'snap'), files(dir, 'log')], [[], ['log-000001.wal']], 'nothing was written');
     await storage.close();
+    assert.throws(() => storage.installSnapshot(replica.exportState()), /closed/);
     await assert.rejects(storage.writeSnapshot(), /closed/);
   });
 });

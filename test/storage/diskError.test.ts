@@ -18,7 +18,7 @@ describe('storage: disk errors', function () {
 
   it('fails an update it cannot log, leaves the replica unchanged, and keeps the log consistent', async () => {
     const dir = tempDir();
-    const child = spawnFixture('fileLimit.ts', [dir], 'ulimit -f 256');
+    const child = spawnFixture('fileLimit.ts', [dir], { shellPrefix: 'ulimit -f 256' });
     const line = await child.until((lines) => lines.find((l) => l.startsWith('{')));
     const { code } = await child.exited;
     assert.equal(code, 0);

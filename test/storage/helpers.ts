@@ -96,12 +96,17 @@ export class Child {
   }
 }
 
+export interface FixtureOptions {
+  /** Shell commands run first (in bash) in the process that then becomes the fixture. */
+  shellPrefix?: string;
+  /** A command the whole is run under, such as `unshare --pid --fork`. */
+  wrapper?: readonly string[];
+}
+
 /** Runs a fixture under test/storage/fixtures with node + tsx. */
-export function spawnFixture(fixture: string, args: string[], shellPrefix?: string): Child {
-  const command = [process.execPath, '--import', 'tsx', join(__dirname, 'fixtures', fixture), ...args];
-  const options = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
-  const child = shellPrefix
-    ? spawn('bash', ['-c', `${shellPrefix} && exec "$@"`, 'bash', ...command], options)
-    : spawn(command[0], command.slice(1), options);
-  return new Child(child);
+export function spawnFixture(fixture: string, args: string[], { shellPrefix, wrapper = [] }: FixtureOptions = {}): Child {
+  const node = [process.execPath, '--import', 'tsx', join(__dirname, 'fixtures', fixture), ...args];
+  const command = shellPrefix ? ['bash', '-c', `${shellPrefix} && exec "$@"`, 'bash', ...node] : node;
+  const [file, ...rest] = [...wrapper, ...command];
+  return new Child(spawn(file, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
 }

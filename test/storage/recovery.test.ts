@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Replica } from '../../src/core/replica';
+import { Transaction, sequenceOf } from '../../src/core/transaction';
 import { entry } from '../../src/core/vectorClock';
 import { openStorage } from '../../src/storage';
-import { encodeJsonFrame } from '../../src/storage/frames';
+import { encodeFrame, encodeJsonFrame } from '../../src/storage/frames';
+import { recover } from '../../src/storage/recovery';
 import { scanSegment } from '../../src/storage/segments';
 import { ReferenceReplica, stateText, updateFor } from './fixtures/workload';
 import { applyUpdates, copyDir, removeTempDirs, runUpdates, tempDir } from './helpers';
@@ -91,10 +94,88 @@ describe('storage: recovery', function () {
     const bogus = { origin: 'alpha', clock: { alpha: 4 }, at: 0, effects: [effect] };
     appendFileSync(path, encodeJsonFrame(bogus));
     const { storage, replica } = await openStorage(dir);
-    assert.equal(entry(replica.clock, 'alpha'), 3);
-    assert.deepEqual(storage.recovery.cut.map((c) => c.offset), [offset]);
-    assert.match(storage.recovery.cut[0].reason, /not a valid transaction/);
+    assert.equal(replica.value({ type: 'counter_pn', bucket: 'b', key: 'k' }), 0);
+    assert.deepEqual(storage.recovery.cut, []);
+    assert.deepEqual(storage.recovery.setAside.map((s) => s.offset), [offset]);
+    assert.match(storage.recovery.setAside[0].reason, /not a valid transaction/);
+    // Its sequence number is used up: peers may have seen it, so it is never issued again.
+    assert.deepEqual(await replica.update(updateFor(4)), { alpha: 5 });
     await storage.close();
+  });
+
+  it('sets aside a sound record whose content cannot be applied, and replays every record after it', async () => {
+    const base = tempDir();
+    await runUpdates(base, 1, 6);
+    const { records } = scanSegment(base, 1);
+    const poison = records[3];
+    // What the replica holds when only the poison's effects are missing.
+    const expected = new Replica('alpha', { now: () => 0 });
+    for (const [i, { txn }] of records.entries()) assert.ok(expected.replay(i === 3 ? { ...txn, effects: [] } : txn));
+
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const variants: Record<string, string> = {
+      // What a transaction with "at": 1e999 was logged as.
+      'a time that is not a number': JSON.stringify({ ...poison.txn, at: null }),
+      'a set element nested too deep to apply': JSON.stringify({ ...poison.txn, effects: [] }).replace(
+        '"effects":[]',
+        `"effects":[{"bucket":"s","key":"deep","type":"set_aw","effect":{"tag":"alpha:4:0","add":[${deep}],"rm":[]}}]`,
+      ),
+      'an effect its type refuses': JSON.stringify({
+        ...poison.txn,
+        effects: [{ bucket: 'c', key: 'k', type: 'counter_pn', effect: 'lots' }],
+      }),
+    };
+    for (const [what, payload] of Object.entries(variants)) {
+      const dir = copyDir(base);
+      const path = join(dir, FIRST_SEGMENT);
+      const data = readFileSync(path);
+      const frame = encodeFrame(Buffer.from(payload, 'utf8'));
+      writeFileSync(path, Buffer.concat([data.subarray(0, poison.offset), frame, data.subarray(poison.next)]));
+
+      const reports: string[] = [];
+      const { storage, replica } = await openStorage(dir, { report: (m) => reports.push(m) });
+      assert.equal(stateText(replica), stateText(expected), what);
+      assert.deepEqual(storage.recovery.cut, [], what);
+      assert.equal(storage.recovery.replayed, 5, what);
+      assert.deepEqual(storage.recovery.setAside.map((r) => [r.file, r.offset]), [[FIRST_SEGMENT, poison.offset]], what);
+      const copy = join(dir, 'damaged', `${FIRST_SEGMENT}@${poison.offset}`);
+      assert.equal(storage.recovery.setAside[0].copy, copy, what);
+      assert.ok(readFileSync(copy).equals(frame), `${what}: damaged/ does not hold the record`);
+      assert.match(reports.join('\n'), new RegExp(`${FIRST_SEGMENT}@${poison.offset} cannot be applied .*recovery goes on`), what);
+      assert.deepEqual(await replica.update(updateFor(7)), { alpha: 7 }, `${what}: a sequence number was issued twice`);
+      await storage.close();
+
+      // A snapshot taken after the recovery covers the record: the next start does not meet it again.
+      const again = await openStorage(dir);
+      assert.deepEqual(again.storage.recovery.setAside, [], what);
+      assert.equal(entry(again.replica.clock, 'alpha'), 7, what);
+      await again.storage.close();
+    }
+  });
+
+  it('sets aside a transaction whose replay throws, and still starts', async () => {
+    const dir = tempDir();
+    await runUpdates(dir, 1, 6);
+    const poison = scanSegment(dir, 1).records[3];
+    /** A replica whose apply fails on one transaction, as a stack overflow in a type would. */
+    class Brittle extends Replica {
+      override replay(txn: Transaction): boolean {
+        if (sequenceOf(txn) === 4 && txn.effects.length > 0) throw new RangeError('Maximum call stack size exceeded');
+        return super.replay(txn);
+      }
+    }
+    const replica = new Brittle('alpha', { now: () => 0 });
+    const reports: string[] = [];
+    const { report } = recover(dir, replica, (m) => reports.push(m));
+    assert.equal(entry(replica.clock, 'alpha'), 6);
+    assert.equal(report.replayed, 5);
+    assert.deepEqual(report.cut, []);
+    assert.deepEqual(
+      report.setAside.map((r) => [r.offset, r.reason]),
+      [[poison.offset, 'applying it failed: Maximum call stack size exceeded']],
+    );
+    assert.ok(readFileSync(report.setAside[0].copy).equals(readFileSync(join(dir, FIRST_SEGMENT)).subarray(poison.offset, poison.next)));
+    assert.equal(reports.length, 1);
   });
 
   it('falls back to the previous snapshot when the newest one is corrupt', async () => {
