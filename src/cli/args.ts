@@ -15,13 +15,16 @@ export interface ParsedArgs {
 }
 
 /**
- * Options come first; the first word that is not an option, or `--`, ends them. That is what
- * lets `update counter_pn b k increment -7` pass a negative number (DESIGN.md, CLI contract).
+ * Options may come anywhere before `--`, which ends them: `read set_aw team on-call --timeout 5000`
+ * works. Only words starting with `--` (and `-h`) are options, so `update counter_pn b k increment -7`
+ * passes a negative number (DESIGN.md, CLI contract); a positional word that starts with `--` goes
+ * after `--`.
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const values = new Map<string, string>();
   const lists = new Map<string, string[]>();
   const flags = new Set<string>();
+  const positionals: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const word = argv[i];
@@ -33,7 +36,10 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
       flags.add('help');
       continue;
     }
-    if (!word.startsWith('--')) break;
+    if (!word.startsWith('--')) {
+      positionals.push(word);
+      continue;
+    }
     const eq = word.indexOf('=');
     const name = word.slice(2, eq >= 0 ? eq : undefined);
     const spec = specs[name];
@@ -53,7 +59,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     else if (values.has(name)) throw new InvalidInputError(`option --${name} was given twice`);
     else values.set(name, value);
   }
-  return { values, lists, flags, positionals: argv.slice(i) };
+  return { values, lists, flags, positionals: [...positionals, ...argv.slice(i)] };
 }
 
 export function parseInteger(text: string, what: string): number {

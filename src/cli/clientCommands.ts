@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../core/errors';
+import { parseJsonText } from '../core/json';
 import { ObjectKey, Update } from '../core/transaction';
 import { VectorClock, parseClock } from '../core/vectorClock';
 import { MinidoteClient } from '../net/client';
@@ -7,7 +8,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
 import { ParsedArgs, parseInteger } from './args';
 import { crdtType } from '../core/crdt/registry';
 import { readSecretFile } from './secretFile';
-import { updateFromWords, updatesFromBatch } from './operationArgs';
+import { checkObjectNames, updateFromWords, updatesFromBatch } from './operationArgs';
 
 export const DEFAULT_NODE_URL = 'ws://127.0.0.1:7878';
 export const CLIENT_OPTIONS = {
@@ -29,16 +30,7 @@ function sessionOf(args: ParsedArgs): Session {
   const timeoutMs = timeout === undefined ? 10_000 : parseInteger(timeout, '--timeout');
   if (timeoutMs <= 0) throw new InvalidInputError('--timeout must be a positive number of milliseconds');
   const clockText = args.values.get('clock');
-  let clock: VectorClock | undefined;
-  if (clockText !== undefined) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(clockText);
-    } catch {
-      throw new InvalidInputError(`--clock is not valid JSON: ${clockText}`);
-    }
-    clock = parseClock(raw);
-  }
+  const clock = clockText === undefined ? undefined : parseClock(parseJsonText(clockText, '--clock'));
   return { timeoutMs, clock };
 }
 
@@ -87,6 +79,7 @@ export async function runRead(args: ParsedArgs): Promise<string> {
   const session = sessionOf(args);
   if (args.positionals.length !== 3) throw new InvalidInputError('usage: minidote read [options] TYPE BUCKET KEY');
   const [typeName, bucket, key] = args.positionals;
+  checkObjectNames(bucket, key);
   const objectKey: ObjectKey = { type: crdtType(typeName).name, bucket, key };
   const result = await withClient(args, session, (client) => client.read([objectKey], session.clock, session.timeoutMs));
   return JSON.stringify({ value: result.values[0], clock: result.clock });

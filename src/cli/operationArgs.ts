@@ -1,18 +1,25 @@
 import { operationSpec, crdtType, validateOperation } from '../core/crdt/registry';
 import { InvalidInputError } from '../core/errors';
-import { Json, isJson } from '../core/json';
+import { Json, MAX_JSON_DEPTH, isJson, parseJsonText } from '../core/json';
+import { MAX_NAME_LENGTH } from '../core/schemas';
 import { Update } from '../core/transaction';
 import { parseInteger } from './args';
 
+/** Every JSON the user types goes through the bounded check: a deep value is bad input (exit 2), not a crash. */
 function parseJsonArgument(text: string): Json {
-  let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InvalidInputError(`argument ${JSON.stringify(text)} is not valid JSON (drop --json to pass it as a string)`);
+    return parseJsonText(text, `argument ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`, MAX_JSON_DEPTH);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(`${error.message} (drop --json to pass it as a string)`);
+    throw error;
   }
-  if (!isJson(value)) throw new InvalidInputError(`argument ${JSON.stringify(text)} is not a JSON value`);
-  return value;
+}
+
+/** Bucket and key names the node would refuse are bad input here already. */
+export function checkObjectNames(bucket: string, key: string): void {
+  for (const [what, name] of [['bucket', bucket], ['key', key]]) {
+    if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError(`the ${what} name is longer than ${MAX_NAME_LENGTH} characters`);
+  }
 }
 
 /**
@@ -23,6 +30,7 @@ export function updateFromWords(words: readonly string[], json: boolean): Update
   if (words.length < 4) throw new InvalidInputError('usage: minidote update [options] TYPE BUCKET KEY OP [ARG...]');
   const [typeName, bucket, key, op, ...rest] = words;
   const type = crdtType(typeName);
+  checkObjectNames(bucket, key);
   const spec = operationSpec(type, op);
   const args: Json[] = rest.map((word) =>
     spec.args.kind === 'optionalInteger' ? parseInteger(word, `${type.name} ${op} amount`) : json ? parseJsonArgument(word) : word,
@@ -33,12 +41,7 @@ export function updateFromWords(words: readonly string[], json: boolean): Update
 
 /** Validates a `--batch` document: a JSON array of {type, bucket, key, op, args}. */
 export function updatesFromBatch(text: string): Update[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`the batch is not valid JSON: ${(error as Error).message}`);
-  }
+  const doc = parseJsonText(text, 'the batch');
   if (!Array.isArray(doc) || doc.length === 0) {
     throw new InvalidInputError('the batch must be a non-empty JSON array of {type, bucket, key, op, args}');
   }
@@ -54,6 +57,7 @@ export function updatesFromBatch(text: string): Update[] {
     }
     const crdt = crdtType(type as string);
     try {
+      checkObjectNames(bucket as string, key as string);
       validateOperation(crdt, op as string, (args ?? []) as Json[]);
     } catch (error) {
       throw new InvalidInputError(`${where}: ${(error as Error).message}`);

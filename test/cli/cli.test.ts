@@ -105,7 +105,9 @@ describe('cli: minidote serve / update / read / status', function () {
       assert.equal(result.code, 2, `${args.join(' ')} → ${result.code}: ${result.stderr}`);
       assert.match(result.stderr, message, args.join(' '));
     }
-    const big = JSON.stringify([{ type: 'set_aw', bucket: 'b', key: 'k', op: 'add', args: ['x'.repeat(5 * 1024 * 1024)] }]);
+    // Each element is within the value size limit; together they are over the message limit.
+    const elements = Array.from({ length: 100 }, (_, i) => `${i}`.padEnd(60 * 1024, 'x'));
+    const big = JSON.stringify([{ type: 'set_aw', bucket: 'b', key: 'k', op: 'add_all', args: elements }]);
     const oversized = await runCli(['update', '--node', a.url, '--batch', '-'], big);
     assert.equal(oversized.code, 2);
     assert.match(oversized.stderr, /message limit/);
