@@ -123,15 +123,22 @@ export class Fleet {
     return JSON.parse(result.stdout) as NodeStatusJson;
   }
 
-  /** Reads `keys` over one fresh client connection; `ms` includes connecting and the handshake. */
-  async timedRead(node: ServeNode, keys: readonly ObjectKey[]): Promise<{ ms: number; values: Json[]; clock: VectorClock }> {
+  /**
+   * Reads `keys` over one fresh client connection (for many keys, or values too large for the
+   * CLI's piped output); `ms` includes connecting and the handshake.
+   */
+  async timedRead(
+    node: ServeNode,
+    keys: readonly ObjectKey[],
+    wait?: { clock: VectorClock; timeoutMs: number },
+  ): Promise<{ ms: number; values: Json[]; clock: VectorClock }> {
     const started = performance.now();
     const client = await MinidoteClient.connect(node.url, {
       secret: node.options.secret !== false ? this.secret : undefined,
       timeoutMs: 10_000,
     });
     try {
-      const result = await client.read([...keys]);
+      const result = await client.read([...keys], wait?.clock, wait?.timeoutMs);
       return { ms: performance.now() - started, ...result };
     } finally {
       client.close();
