@@ -84,7 +84,7 @@ export const counterPnSb: CrdtType<CounterPnSbState> = {
     maxInto(out.n, remote.n);
     return out;
   },
-  encode: (state) => ({ p: copy(state.p), n: copy(state.n) }) as { [half: string]: Json },
+  encode: (state) => ({ p: copy(state.p), n: copy(state.n) }),
   decode(encoded: Json) {
     const rec = expectRecord(encoded, 'counter_pn_sb state');
     return { p: expectCounts(rec.p, 'counter_pn_sb state.p'), n: expectCounts(rec.n, 'counter_pn_sb state.n') };

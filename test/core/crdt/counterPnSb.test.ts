@@ -220,7 +220,7 @@ describe('counter_pn_sb', () => {
       // Well formed, but "other" may not raise A's entry.
       { half: 'p', replica: 'A', total: 1 },
       { half: 'p', replica: 'other', total: 2 ** 60 },
-      { half: 'p', replica: 'other', total: 1e999 },
+      { half: 'p', replica: 'other', total: Infinity },
     ]);
     assertEffectAccepted('counter_pn_sb', { half: 'p', replica: 'other', total: 4 });
   });

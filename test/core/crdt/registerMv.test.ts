@@ -145,7 +145,7 @@ describe('register_mv', () => {
       { rm: [], set: { value: 'x', tag: 3 } },
       { rm: [], set: { value: nested(5000), tag: OWN_TAG } },
       { rm: [], set: { value: OVERSIZED, tag: OWN_TAG } },
-      { rm: [], set: { value: [1e999], tag: OWN_TAG } },
+      { rm: [], set: { value: [Infinity], tag: OWN_TAG } },
     ]);
     assertEffectAccepted('register_mv', { rm: ['A:3:1'], set: { value: { deep: nested(10) }, tag: OWN_TAG } });
   });

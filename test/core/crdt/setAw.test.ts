@@ -167,7 +167,7 @@ describe('set_aw', () => {
       { tag: OWN_TAG, add: [nested(5000)], rm: [] },
       { tag: OWN_TAG, add: [nested(MAX_JSON_DEPTH + 1)], rm: [] },
       { tag: OWN_TAG, add: [OVERSIZED], rm: [] },
-      { tag: OWN_TAG, add: [1e999], rm: [] },
+      { tag: OWN_TAG, add: [Infinity], rm: [] },
       { tag: OWN_TAG, add: [], rm: [[nested(5000), ['A:1:0']]] },
     ]);
     assertEffectAccepted('set_aw', { tag: OWN_TAG, add: ['x', nested(MAX_JSON_DEPTH)], rm: [['y', ['A:1:0']]] });
