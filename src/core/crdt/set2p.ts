@@ -53,7 +53,8 @@ export const set2p: CrdtType<Set2pState> = {
   validateEffect(effect) {
     const rec = expectRecord(effect, 'set_2p effect');
     for (const e of expectArray(rec.add, 'set_2p effect.add')) expectValue(e, 'set_2p effect.add element');
-    for (const e of expectArray(rec.remove, 'set_2p effect.remove')) expectValue(e, 'set_2p effect.remove element');
+    // A removed element is one already held, maybe stored before the size limit: depth is checked, not size.
+    for (const e of expectArray(rec.remove, 'set_2p effect.remove')) expectJson(e, 'set_2p effect.remove element');
   },
   apply(state, raw) {
     const effect = raw as unknown as Set2pEffect;

@@ -48,7 +48,8 @@ export const setAw: CrdtType<SetAwState> = {
     for (const e of expectArray(rec.add, 'set_aw effect.add')) expectValue(e, 'set_aw effect.add element');
     for (const pair of expectArray(rec.rm, 'set_aw effect.rm')) {
       const [e, tags] = expectArray(pair, 'set_aw effect.rm entry');
-      expectValue(e, 'set_aw effect.rm element');
+      // Names an element already held, maybe one stored before the size limit: depth is checked, not size.
+      expectJson(e, 'set_aw effect.rm element');
       expectTags(tags, 'set_aw effect.rm tags');
     }
   },

@@ -39,9 +39,9 @@ export function expectJson(value: unknown, what: string): Json {
 }
 
 /**
- * An element or register value entering through an effect: bounded JSON whose canonical text is at
- * most MAX_VALUE_BYTES. Decoded states only get `expectJson`, so that values stored before the
- * size limit existed stay readable.
+ * A new element or register value entering through an effect: bounded JSON whose canonical text is
+ * at most MAX_VALUE_BYTES. Decoded states and the elements a remove names only get `expectJson`,
+ * so that values stored before the size limit existed stay readable and removable.
  */
 export function expectValue(value: unknown, what: string): Json {
   const problem = valueProblem(value);

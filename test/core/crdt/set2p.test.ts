@@ -134,6 +134,8 @@ describe('set_2p', () => {
       { add: [], remove: [{ n: Infinity }] },
     ]);
     assertEffectAccepted('set_2p', { add: ['x'], remove: [{ n: 1 }] });
+    // A remove names an element already held, which may predate the size limit.
+    assertEffectAccepted('set_2p', { add: [], remove: [OVERSIZED] });
   });
 
   describe('join', () => {

@@ -173,6 +173,14 @@ describe('set_aw', () => {
     assertEffectAccepted('set_aw', { tag: OWN_TAG, add: ['x', nested(MAX_JSON_DEPTH)], rm: [['y', ['A:1:0']]] });
   });
 
+  it('accepts a remove (as a reset makes) of an element stored before the size limit existed', async () => {
+    const [a, b] = replicas('A', 'B');
+    for (const r of [a, b]) r.replica.importState({ clock: { A: 1 }, objects: [{ ...set, state: [[OVERSIZED, ['A:1:0']]] }] });
+    await run(a, set, 'reset');
+    sync(a, b);
+    for (const r of [a, b]) assert.deepEqual(await valueAt(r, set), []);
+  });
+
   it('refuses an add whose tag another replica or another transaction would mint', () => {
     assertEffectsRejected('set_aw', [
       { tag: 'A:1:0', add: ['x'], rm: [] },
