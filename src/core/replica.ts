@@ -6,7 +6,7 @@ import { InvalidInputError, UnavailableError } from './errors';
 import { Json, valueProblem } from './json';
 import { Effect, ObjectKey, Transaction, Update, objectId, sequenceOf } from './transaction';
 import { RecentVersions, VersionConflict, sameContent } from './transactionVersions';
-import { VectorClock, entry, increment, leq, normalize } from './vectorClock';
+import { VectorClock, entry, increment, isReplicaId, leq, normalize } from './vectorClock';
 
 /**
  * Where a replica records transactions before they change its state. `append` is synchronous and
@@ -57,10 +57,8 @@ export const MAX_CLOCK_WAIT_MS = 10 * 60_000;
 /** Parked clock waits at once; beyond it a read or update fails at once as unavailable. */
 export const MAX_CLOCK_WAITERS = 10_000;
 
-const REPLICA_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export function validateReplicaId(id: string): string {
-  if (!REPLICA_ID.test(id)) {
+  if (!isReplicaId(id)) {
     throw new InvalidInputError(
       `replica id "${id}" is not valid: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
     );
