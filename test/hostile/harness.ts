@@ -146,6 +146,20 @@ export class Fleet {
   }
 }
 
+/** Fails unless `node` answers a read of `keys` (connection included) within `ms`. */
+export async function answersReadWithin(fleet: Fleet, node: ServeNode, keys: readonly ObjectKey[], ms: number): Promise<Json[]> {
+  const read = fleet.timedRead(node, keys);
+  const late = sleep(ms).then(() => undefined);
+  const answer = await Promise.race([read.catch((error: Error) => error), late]);
+  if (answer === undefined) {
+    read.catch(() => undefined);
+    assert.fail(`${node.id} did not answer a read within ${ms} ms`);
+  }
+  if (answer instanceof Error) throw answer;
+  assert.ok(answer.ms <= ms, `${node.id} took ${Math.round(answer.ms)} ms to answer a read (limit ${ms} ms)`);
+  return answer.values;
+}
+
 /** The parts of `minidote status` these tests look at. */
 export interface NodeStatusJson {
   readonly id: string;

@@ -34,6 +34,18 @@ export function sampleResidentPeak(pid: number): { stop(): number } {
 
 export const MiB = 1024 * 1024;
 
+/** Established TCP connections whose local end is `port` on IPv4: the sockets a listener holds. */
+export function establishedConnections(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '01';
+    }).length;
+}
+
 /** Why this process cannot run privileged system tests, or undefined when it can. */
 export function whyNotPrivileged(tools: readonly string[]): string | undefined {
   if (process.platform !== 'linux') return 'needs Linux';
