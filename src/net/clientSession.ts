@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { MinidoteError, UnavailableError, errorMessage } from '../core/errors';
 import { Json } from '../core/json';
 import { ReadResult } from '../core/replica';
@@ -40,6 +41,8 @@ function toErrorBody(error: unknown): ErrorBodyType {
 export function serveClient(conn: Connection, handler: ClientHandler, log: Log, limits: Partial<ClientSessionLimits> = {}): void {
   const { maxOutstanding, maxTimeoutMs } = { ...DEFAULT_CLIENT_LIMITS, ...limits };
   const closed = new AbortController();
+  // Every request in progress may listen on it: the cap on requests bounds the listeners too.
+  setMaxListeners(maxOutstanding + 1, closed.signal);
   conn.onClose((reason) => closed.abort(new UnavailableError(`client disconnected: ${reason}`)));
   let outstanding = 0;
 

@@ -4,6 +4,7 @@ import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq } from '../core/vectorClock';
 import { Connection, Log } from './connection';
 import { PeerMessage, PeerMessageType } from './messages';
+import { GrowingClock } from './growingClock';
 import { SnapshotAssembler, snapshotPieces } from './snapshotTransfer';
 
 /** What a replication session needs from the node it runs in. */
@@ -52,21 +53,15 @@ function encodeTransaction(txn: Transaction): string {
  * heartbeats that carry clocks so that anything lost in transit is sent again.
  */
 export class PeerSession {
-  /**
-   * What we believe the peer has delivered or has in flight from us. This and `peerClockValue`
-   * grow in place: a message may carry thousands of clock entries per transaction, and a copy
-   * per transaction would make it quadratic.
-   */
-  private readonly known: Record<string, number>;
+  /** What we believe the peer has delivered or has in flight from us. */
+  private readonly known: GrowingClock;
   /**
    * `known` as of two heartbeats ago: what the peer has had at least one whole heartbeat period to
    * deliver. If its clock still lacks some of it and stopped moving, something was lost.
    */
   private knownTwoBeatsAgo: VectorClock;
   private knownAtLastBeat: VectorClock;
-  private peerClockValue: Record<string, number>;
-  /** An immutable copy of `peerClockValue` for callers, made when asked for after a change. */
-  private peerClockView: VectorClock | undefined;
+  private readonly peerClockValue: GrowingClock;
   /** Transactions offered during the current run of the event loop, sent as one message. */
   private outbox: Transaction[] = [];
   private lastSeenAt: number;
@@ -83,10 +78,10 @@ export class PeerSession {
     private readonly log: Log,
     private readonly onActivity: () => void,
   ) {
-    this.known = { ...peerClock };
+    this.known = new GrowingClock(peerClock);
     this.knownAtLastBeat = peerClock;
     this.knownTwoBeatsAgo = peerClock;
-    this.peerClockValue = { ...peerClock };
+    this.peerClockValue = new GrowingClock(peerClock);
     this.lastSeenAt = Date.now();
     conn.listen(PeerMessage, (m) => this.handle(m));
     this.timer = setInterval(() => this.beat(), timing.heartbeatMs);
@@ -99,8 +94,7 @@ export class PeerSession {
   }
 
   get peerClock(): VectorClock {
-    this.peerClockView ??= { ...this.peerClockValue };
-    return this.peerClockView;
+    return this.peerClockValue.current;
   }
 
   get lastSeen(): number {
@@ -109,7 +103,7 @@ export class PeerSession {
 
   /** The peer has this transaction, or has it in flight from us. */
   knows(txn: Transaction): boolean {
-    return sequenceOf(txn) <= entry(this.known, txn.origin);
+    return sequenceOf(txn) <= this.known.get(txn.origin);
   }
 
   /**
@@ -119,7 +113,7 @@ export class PeerSession {
    */
   offer(txn: Transaction): void {
     if (this.conn.closed || this.knows(txn)) return;
-    mergeClockInto(this.known, txn.clock);
+    this.known.raise(txn.clock);
     if (this.outbox.push(txn) === 1) queueMicrotask(() => this.flush());
   }
 
@@ -158,25 +152,23 @@ export class PeerSession {
       case 'txns':
         for (const txn of message.txns) {
           // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
-          mergeClockInto(this.peerClockValue, txn.clock);
-          mergeClockInto(this.known, txn.clock);
-          this.peerClockView = undefined;
+          this.peerClockValue.raise(txn.clock);
+          this.known.raise(txn.clock);
           this.receive(txn);
         }
         break;
       case 'snapshotPart': {
         const snapshot = this.snapshotIn.add(message.data, message.last);
         if (snapshot) {
-          mergeClockInto(this.known, snapshot.clock);
+          this.known.raise(snapshot.clock);
           this.host.installSnapshot(snapshot);
         }
         break;
       }
       case 'clock': {
-        const previous = this.peerClockValue;
-        this.peerClockValue = { ...message.clock };
-        this.peerClockView = undefined;
-        mergeClockInto(this.known, message.clock);
+        const previous = this.peerClockValue.current;
+        this.peerClockValue.replace(message.clock);
+        this.known.raise(message.clock);
         if (this.lostInTransit(previous, message.clock)) {
           this.log('info', `${this.conn.label}: peer ${this.peerId} is missing transactions; sending them again`);
           this.sync(message.clock, false);
@@ -219,7 +211,7 @@ export class PeerSession {
       return;
     }
     this.knownTwoBeatsAgo = this.knownAtLastBeat;
-    this.knownAtLastBeat = { ...this.known };
+    this.knownAtLastBeat = this.known.current;
     this.conn.send({ t: 'clock', clock: this.host.clock() });
   }
 
@@ -232,24 +224,16 @@ export class PeerSession {
 
   private sendTransactions(txns: readonly Transaction[]): void {
     sendInChunks(txns.map(encodeTransaction), (items) => this.conn.sendText(`{"t":"txns","txns":[${items}]}`));
-    for (const txn of txns) mergeClockInto(this.known, txn.clock);
+    for (const txn of txns) this.known.raise(txn.clock);
   }
 
   /** Sends the snapshot as pieces of its JSON text, whatever the size of one object in it. */
   private sendSnapshot(snapshot: ReplicaSnapshot, text = JSON.stringify(snapshot)): void {
     const pieces = snapshotPieces(text);
     pieces.forEach((data, i) => this.conn.send({ t: 'snapshotPart', data, last: i === pieces.length - 1 }));
-    mergeClockInto(this.known, snapshot.clock);
+    this.known.raise(snapshot.clock);
     this.log('info', `${this.conn.label}: sent ${this.peerId} a snapshot at ${JSON.stringify(snapshot.clock)} (${text.length} bytes)`);
   }
-}
-
-/**
- * Raises `target` to include `source`, in place.
- * TODO(lead): replace with mergeInto from core/vectorClock.ts once it exists there.
- */
-function mergeClockInto(target: Record<string, number>, source: VectorClock): void {
-  for (const id of Object.keys(source)) if (source[id] > entry(target, id)) target[id] = source[id];
 }
 
 function totalLength(texts: readonly string[]): number {

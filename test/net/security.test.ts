@@ -88,6 +88,26 @@ describe('net: bad peers and authentication', function () {
     }
   });
 
+  it('a web page cannot reach a loopback node without a secret: Origin and foreign Host are refused before the handshake', async () => {
+    const open = await cluster.start('openBrowser');
+    const port = new URL(open.url).port;
+    for (const options of [{ origin: 'https://any-page.example' }, { headers: { host: `rebound.example:${port}` } }]) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(open.url, options);
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('open', () => {
+          socket.terminate();
+          resolve(101);
+        });
+        socket.once('error', reject);
+      });
+      assert.equal(status, 403, JSON.stringify(options));
+    }
+    assert.deepEqual(open.node.replica.clock, {});
+    const client = await MinidoteClient.connect(open.url);
+    client.close();
+  });
+
   it('refuses to listen beyond loopback without a secret', async () => {
     const open = await cluster.start('openE');
     await assert.rejects(open.node.listen('0.0.0.0', 0), /without a team secret/);

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { ReceiveOutcome, ReplicaSnapshot } from '../../src/core/replica';
+import { Transaction } from '../../src/core/transaction';
+import { VectorClock } from '../../src/core/vectorClock';
+import { DEFAULT_TIMING, PeerSession, ReplicationHost } from '../../src/net/peerSession';
+import { Listener } from '../../src/net/server';
+import { waitUntil } from '../support/waitFor';
+import { connectAs, identityOf, listenForTest, testLog } from './sessionHarness';
+
+/** Takes every transaction and remembers how many: measures the session, not the replica. */
+class CountingHost implements ReplicationHost {
+  readonly id = 'counting';
+  received = 0;
+  clock(): VectorClock {
+    return {};
+  }
+  transactionsSince(): Transaction[] {
+    return [];
+  }
+  snapshot(): ReplicaSnapshot {
+    return { clock: {}, objects: [] };
+  }
+  receive(): ReceiveOutcome {
+    this.received++;
+    return 'delivered';
+  }
+  installSnapshot(): void {
+    throw new Error('no snapshot expected');
+  }
+}
+
+describe('net: peer session', function () {
+  this.timeout(120_000);
+  let listener: Listener;
+  afterEach(() => listener.close());
+
+  /** A listener whose sessions replicate into a CountingHost; resolves the session when a peer connects. */
+  async function countingListener(host: CountingHost): Promise<() => PeerSession | undefined> {
+    let session: PeerSession | undefined;
+    listener = await listenForTest({
+      identity: () => identityOf(host),
+      onPeer: (conn, hello) =>
+        (session = new PeerSession(conn, hello.id as string, '', hello.clock ?? {}, host, DEFAULT_TIMING, testLog, () => undefined)),
+    });
+    return () => session;
+  }
+
+  it('takes one message of 10,000 transactions that each name a replica not seen before, without a clock copy per transaction', async () => {
+    const host = new CountingHost();
+    const session = await countingListener(host);
+    const { conn } = await connectAs(listener.url, { role: 'peer', id: 'wide', clock: () => ({}), secret: undefined });
+    const COUNT = 10_000;
+    const txns = Array.from({ length: COUNT }, (_, i) => ({ origin: `origin-${i}`, clock: { [`origin-${i}`]: 1 }, at: 0, effects: [] }));
+    conn.send({ t: 'txns', txns });
+    // Copying the growing clocks twice per transaction made this quadratic (tens of seconds);
+    // raised in place it is linear.
+    await waitUntil(() => host.received === COUNT, { timeoutMs: 30_000, describe: () => `${host.received} of ${COUNT}` });
+    assert.equal(conn.closed, false);
+    const peerClock = (session() as PeerSession).peerClock;
+    assert.equal(Object.keys(peerClock).length, COUNT);
+    assert.equal(peerClock[`origin-${COUNT - 1}`], 1);
+    conn.close();
+  });
+
+  it('takes many transactions that each carry a 5,000-entry clock', async () => {
+    const host = new CountingHost();
+    const session = await countingListener(host);
+    const { conn } = await connectAs(listener.url, { role: 'peer', id: 'wide', clock: () => ({}), secret: undefined });
+    const WIDTH = 5_000;
+    const PER_MESSAGE = 40;
+    const MESSAGES = 5;
+    for (let m = 0; m < MESSAGES; m++) {
+      const txns = Array.from({ length: PER_MESSAGE }, (_, i) => {
+        const seq = m * PER_MESSAGE + i + 1;
+        const clock: Record<string, number> = { wide: seq };
+        for (let e = 0; e < WIDTH; e++) clock[`r${e}`] = seq;
+        return { origin: 'wide', clock, at: 0, effects: [] };
+      });
+      conn.send({ t: 'txns', txns });
+    }
+    const total = PER_MESSAGE * MESSAGES;
+    await waitUntil(() => host.received === total, { timeoutMs: 60_000, describe: () => `${host.received} of ${total}` });
+    assert.equal(conn.closed, false);
+    const peerClock = (session() as PeerSession).peerClock;
+    assert.equal(Object.keys(peerClock).length, WIDTH + 1);
+    assert.equal(peerClock[`r${WIDTH - 1}`], total);
+    conn.close();
+  });
+
+  it('hands out the peer clock as a value that later messages do not change', async () => {
+    const host = new CountingHost();
+    const session = await countingListener(host);
+    const { conn } = await connectAs(listener.url, { role: 'peer', id: 'p', clock: () => ({ p: 1 }), secret: undefined });
+    await waitUntil(() => session() !== undefined);
+    const before = (session() as PeerSession).peerClock;
+    conn.send({ t: 'txns', txns: [{ origin: 'p', clock: { p: 2 }, at: 0, effects: [] }] });
+    await waitUntil(() => host.received === 1);
+    assert.deepEqual(before, { p: 1 });
+    assert.deepEqual((session() as PeerSession).peerClock, { p: 2 });
+    conn.close();
+  });
+});
