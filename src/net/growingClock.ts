@@ -1,4 +1,4 @@
-import { VectorClock, entry } from '../core/vectorClock';
+import { VectorClock, entry, mergeInto } from '../core/vectorClock';
 
 /**
  * A vector clock that is raised in place and handed out as an immutable value by copy-on-write.
@@ -27,8 +27,7 @@ export class GrowingClock {
   }
 
   raise(clock: VectorClock): void {
-    const target = this.writable();
-    for (const id of Object.keys(clock)) if (clock[id] > entry(target, id)) target[id] = clock[id];
+    mergeInto(this.writable(), clock);
   }
 
   /** Takes `clock` as the new value (it is not copied unless changed later). */

@@ -14,10 +14,45 @@ import { ClockSchema, StoredObjectSchema, describeIssue } from '../core/schemas'
 export const SNAPSHOT_PIECE_CHARS = 512 * 1024;
 
 /**
- * Largest snapshot text a receiver assembles (in characters of JSON, about bytes). Far above any
- * store this project is meant for, and below V8's longest string (about 512 Mi characters).
+ * Largest snapshot text a receiver assembles (in characters of JSON, about bytes): far above the
+ * stores this project is meant for (a 200,000-element set is 7 MB), and small enough that a peer
+ * that never sends the last piece cannot make a node hold much.
  */
-export const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Unfinished snapshot text held at once by all connections of this process: two peers may
+ * bootstrap a new replica at the same time, but many connections cannot multiply the cap.
+ */
+export const MAX_PENDING_SNAPSHOT_BYTES = 2 * MAX_SNAPSHOT_BYTES;
+
+/** Bytes shared by every SnapshotAssembler that uses it. */
+export class SnapshotBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get held(): number {
+    return this.used;
+  }
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
+const processBudget = new SnapshotBudget(MAX_PENDING_SNAPSHOT_BYTES);
+
+/** Unfinished snapshot text held right now by this process's connections. */
+export function pendingSnapshotBytes(): number {
+  return processBudget.held;
+}
 
 export const SnapshotSchema = v.object({ clock: ClockSchema, objects: v.array(StoredObjectSchema) });
 
@@ -29,14 +64,18 @@ export function snapshotPieces(text: string, pieceChars = SNAPSHOT_PIECE_CHARS):
 }
 
 /**
- * Collects the pieces of one snapshot from a peer. Refuses to hold more than `maxChars`, and
- * checks the whole snapshot against the same schemas as stored snapshots before handing it on.
+ * Collects the pieces of one snapshot from a peer. Refuses to hold more than `maxChars`, or more
+ * than the shared budget has left, and checks the whole snapshot against the same schemas as
+ * stored snapshots before handing it on. Its owner calls `clear` when the connection closes.
  */
 export class SnapshotAssembler {
   private pieces: string[] = [];
   private chars = 0;
 
-  constructor(private readonly maxChars = MAX_SNAPSHOT_BYTES) {}
+  constructor(
+    private readonly maxChars = MAX_SNAPSHOT_BYTES,
+    private readonly budget = processBudget,
+  ) {}
 
   /** Characters held for a snapshot still incomplete. */
   get pendingChars(): number {
@@ -45,11 +84,15 @@ export class SnapshotAssembler {
 
   /** Adds a piece; returns the snapshot after the last one. Throws (kind 'protocol') when it is too large or malformed. */
   add(data: string, last: boolean): ReplicaSnapshot | undefined {
-    this.chars += data.length;
-    if (this.chars > this.maxChars) {
+    if (this.chars + data.length > this.maxChars) {
       this.clear();
       throw new MinidoteError('protocol', `snapshot larger than ${this.maxChars} bytes refused`);
     }
+    if (!this.budget.take(data.length)) {
+      this.clear();
+      throw new MinidoteError('protocol', `snapshots in transfer from other connections already hold ${this.budget.limit} bytes; try again later`);
+    }
+    this.chars += data.length;
     this.pieces.push(data);
     if (!last) return undefined;
     const text = this.pieces.join('');
@@ -58,6 +101,7 @@ export class SnapshotAssembler {
   }
 
   clear(): void {
+    this.budget.give(this.chars);
     this.pieces = [];
     this.chars = 0;
   }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { MinidoteError } from '../../src/core/errors';
 import { Replica } from '../../src/core/replica';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/net/messages';
-import { SnapshotAssembler, snapshotPieces } from '../../src/net/snapshotTransfer';
+import { SnapshotAssembler, SnapshotBudget, pendingSnapshotBytes, snapshotPieces } from '../../src/net/snapshotTransfer';
 import { waitUntil } from '../support/waitFor';
 import { key } from './cluster';
 import { MemoryHost, closedWith, connectAs, identityOf, linkHosts, listenForTest } from './sessionHarness';
@@ -50,6 +50,39 @@ describe('net: snapshot transfer in pieces', function () {
     );
     assert.equal(assembler.pendingChars, 0);
     assert.deepEqual(assembler.add('{"clock":{},"objects":[]}', true), { clock: {}, objects: [] });
+  });
+
+  it('connections share one budget for unfinished snapshots: a second one is refused while the first holds it', () => {
+    const budget = new SnapshotBudget(100);
+    const first = new SnapshotAssembler(80, budget);
+    const second = new SnapshotAssembler(80, budget);
+    first.add('x'.repeat(70), false);
+    second.add('x'.repeat(30), false);
+    assert.throws(() => second.add('x'.repeat(1), false), /already hold 100 bytes/);
+    assert.equal(budget.held, 70);
+    first.clear();
+    assert.equal(budget.held, 0);
+    assert.deepEqual(second.add('{"clock":{},"objects":[]}', true), { clock: {}, objects: [] });
+    assert.equal(budget.held, 0);
+  });
+
+  it('a peer that sends snapshot pieces and never the last one holds nothing once its link closes', async () => {
+    const host = new MemoryHost(new Replica('holder'));
+    const listener = await listenForTest({
+      identity: () => identityOf(host),
+      onPeer: (conn, hello) => new PeerSession(conn, hello.id as string, '', hello.clock ?? {}, host, DEFAULT_TIMING, () => undefined, () => undefined),
+    });
+    try {
+      const { conn } = await connectAs(listener.url, { role: 'peer', id: 'teaser', clock: () => ({}), secret: undefined });
+      const before = pendingSnapshotBytes();
+      conn.send({ t: 'snapshotPart', data: `{"clock":{},"objects":[${'"x",'.repeat(100_000)}`, last: false });
+      await waitUntil(() => pendingSnapshotBytes() > before);
+      conn.close();
+      await waitUntil(() => pendingSnapshotBytes() === before);
+      assert.equal(host.installed, 0);
+    } finally {
+      await listener.close();
+    }
   });
 
   it('a replica with one object larger than a message bootstraps a new replica over a real WebSocket', async () => {
