@@ -142,7 +142,8 @@ export function nestedArrayText(depth: number): string {
   return `${'['.repeat(depth)}"deep"${']'.repeat(depth)}`;
 }
 
-function snapshotMessages(snapshot: ReplicaSnapshot, protocol: number): string[] {
+/** The messages that carry `snapshot` in protocol version `protocol`. */
+export function snapshotMessages(snapshot: ReplicaSnapshot, protocol: number): string[] {
   if (protocol < SNAPSHOT_PARTS_SINCE) {
     return [JSON.stringify({ t: 'snapshot', clock: snapshot.clock, objects: snapshot.objects, last: true })];
   }
