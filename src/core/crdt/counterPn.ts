@@ -1,7 +1,7 @@
 import { InvalidInputError, RejectedOperationError } from '../errors';
 import { Json } from '../json';
 import { entry, isReplicaId, leq } from '../vectorClock';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
 import { addExact, clampToSafe, exactSum, isSafe } from './safeSum';
 import { describeText, expectInteger, expectRecord } from './shapes';
 
@@ -30,9 +30,22 @@ function set(state: CounterPnState, origin: string, contribution: number): void 
  * integer range. Concurrent operations from several origins can still add up beyond it: the value
  * is then the exact sum clamped to ±Number.MAX_SAFE_INTEGER, the same at every replica.
  */
-export const counterPn: CrdtType<CounterPnState> = {
+export const counterPn: CrdtType<CounterPnState, 'counter_pn'> = {
   name: 'counter_pn',
   summary: 'integer counter (op-based)',
+  descriptor: {
+    family: 'counter',
+    label: 'counter',
+    icon: 'symbol-numeric',
+    explanation: 'op-based counter: replicas exchange +n / −n',
+    describe: (state) => ({
+      kind: 'contributions',
+      rows: [...state.keys()].sort().map((origin) => ({
+        replica: origin === LEGACY_TOTAL_KEY ? null : origin,
+        amount: state.get(origin) as number,
+      })),
+    }),
+  },
   operations: [
     { name: 'increment', args: { kind: 'optionalInteger', positive: false }, summary: 'add n (default 1)' },
     { name: 'decrement', args: { kind: 'optionalInteger', positive: false }, summary: 'subtract n (default 1)' },

@@ -1,7 +1,7 @@
 import { InvalidInputError, RejectedOperationError } from '../errors';
 import { Json } from '../json';
 import { isReplicaId } from '../vectorClock';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
 import { ExactInteger, addExact, clampToSafe, exactSum, isSafe } from './safeSum';
 import { describeText, expectCounts, expectInteger, expectRecord, expectString } from './shapes';
 
@@ -39,9 +39,21 @@ function copy(counts: Record<string, number>): Record<string, number> {
  * concurrent totals of several replicas can still add up beyond it, and the value is then the
  * exact sum clamped to ±Number.MAX_SAFE_INTEGER, the same at every replica.
  */
-export const counterPnSb: CrdtType<CounterPnSbState> = {
+export const counterPnSb: CrdtType<CounterPnSbState, 'counter_pn_sb'> = {
   name: 'counter_pn_sb',
   summary: 'integer counter (state-based, per-replica increments and decrements)',
+  descriptor: {
+    family: 'counter',
+    label: 'state-based counter',
+    icon: 'symbol-numeric',
+    explanation: 'state-based counter: per-replica increment (P) and decrement (N) totals, merged by max',
+    describe: ({ p, n }) => ({
+      kind: 'counts',
+      rows: [...new Set([...Object.keys(p), ...Object.keys(n)])]
+        .sort()
+        .map((replica) => ({ replica, p: countOf(p, replica), n: countOf(n, replica) })),
+    }),
+  },
   operations: [
     { name: 'increment', args: { kind: 'optionalInteger', positive: true }, summary: 'add n > 0 (default 1)' },
     { name: 'decrement', args: { kind: 'optionalInteger', positive: true }, summary: 'subtract n > 0 (default 1)' },

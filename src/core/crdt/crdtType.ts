@@ -1,8 +1,12 @@
-import { Json } from '../json';
-import { VectorClock } from '../vectorClock';
+import type { Json } from '../json';
+import type { VectorClock } from '../vectorClock';
+import type { StateDescription } from './stateDescription';
 
-export const TYPE_NAMES = ['counter_pn', 'counter_pn_sb', 'set_aw', 'set_2p', 'register_mv', 'flag_ew'] as const;
-export type TypeName = (typeof TYPE_NAMES)[number];
+// The type names come from the registry's list; they are re-exported here for the modules that
+// name types without needing the registry (transaction keys, schemas).
+export { TYPE_NAMES } from './registry';
+export type { TypeName } from './registry';
+import type { TypeName } from './registry';
 
 /**
  * How an operation takes its arguments. The CLI uses this to convert command-line words (integers
@@ -30,15 +34,40 @@ export interface PrepareContext {
 }
 
 /**
+ * What the user works with: commands and views talk about "a set", whichever set type it is. Each
+ * family has its own controls in the editor and the panel; the first type of a family in the
+ * registry's list is the one a new key gets unless the caller names another.
+ */
+export const FAMILIES = ['flag', 'set', 'counter', 'register'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/**
+ * How user interfaces present a type: plain data and a pure function, no UI code, so that the
+ * editor's tree and commands and the replica panel all take them from the type itself.
+ */
+export interface TypeDescriptor<State> {
+  readonly family: Family;
+  /** A short name for pickers, after the type's name ("add-wins set"). */
+  readonly label: string;
+  /** A codicon id. */
+  readonly icon: string;
+  /** How the type settles concurrent changes, in one sentence for a tooltip. */
+  readonly explanation: string;
+  /** The state as the panel shows its internals (see `describeState` in the registry). */
+  describe(state: State): StateDescription;
+}
+
+/**
  * One CRDT type. Every type module has this shape (as antidote_crdt's behaviour): `prepare` is the
  * origin-side downstream that turns a validated operation into an effect or refuses it; `apply` puts
  * an effect onto a state at every replica; `join` combines two whole states (snapshot install).
  * States are mutable for speed: `apply` may change and return the state it was given, so callers
  * that need the old state keep a `clone`.
  */
-export interface CrdtType<State> {
-  readonly name: TypeName;
+export interface CrdtType<State, Name extends string = string> {
+  readonly name: Name;
   readonly summary: string;
+  readonly descriptor: TypeDescriptor<State>;
   readonly operations: readonly OperationSpec[];
   initial(): State;
   value(state: State): Json;
@@ -68,4 +97,4 @@ export interface CrdtType<State> {
 }
 
 /** Lets the registry hold types of different state types behind one signature (methods are bivariant). */
-export type AnyCrdtType = CrdtType<unknown>;
+export type AnyCrdtType = CrdtType<unknown, TypeName>;

@@ -1,5 +1,6 @@
 import { Json } from '../json';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
+import { describeTag } from './stateDescription';
 import { expectOwnTag, expectRecord, expectTags, unseenBy } from './shapes';
 
 /** The unique tags of the enables still alive; the flag is on while any is. */
@@ -12,9 +13,16 @@ interface FlagEwEffect {
 }
 
 /** Enable-wins flag. */
-export const flagEw: CrdtType<FlagEwState> = {
+export const flagEw: CrdtType<FlagEwState, 'flag_ew'> = {
   name: 'flag_ew',
   summary: 'enable-wins flag',
+  descriptor: {
+    family: 'flag',
+    label: 'enable-wins flag',
+    icon: 'flag',
+    explanation: 'enable-wins flag: a concurrent enable beats a disable',
+    describe: (state) => ({ kind: 'tokens', tokens: [...state].sort().map(describeTag) }),
+  },
   operations: [
     { name: 'enable', args: { kind: 'none' }, summary: 'turn on' },
     { name: 'disable', args: { kind: 'none' }, summary: 'turn off (a concurrent enable wins)' },

@@ -1,5 +1,6 @@
 import { Json, compareCanonical, sortedUnique } from '../json';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
+import { describeTag } from './stateDescription';
 import { expectArray, expectJson, expectOwnTag, expectRecord, expectTag, expectTags, expectValue, unseenBy } from './shapes';
 
 /** The concurrent versions: each value with the unique tag of the assign that wrote it. */
@@ -11,10 +12,25 @@ interface RegisterMvEffect {
   set?: { value: Json; tag: string };
 }
 
+/** Sorted by tag so that equal states encode (and show) equally, whatever order the versions arrived in. */
+function byTag(state: RegisterMvState): RegisterMvState {
+  return [...state].sort((x, y) => compareCanonical(x.tag, y.tag));
+}
+
 /** Multi-value register: concurrent assigns all survive until a later assign observes them. */
-export const registerMv: CrdtType<RegisterMvState> = {
+export const registerMv: CrdtType<RegisterMvState, 'register_mv'> = {
   name: 'register_mv',
   summary: 'multi-value register (keeps concurrent assignments)',
+  descriptor: {
+    family: 'register',
+    label: 'multi-value register',
+    icon: 'symbol-variable',
+    explanation: 'multi-value register: concurrent assigns are all kept',
+    describe: (state) => ({
+      kind: 'versions',
+      versions: byTag(state).map(({ value, tag }) => ({ value, tag: describeTag(tag) })),
+    }),
+  },
   operations: [
     { name: 'assign', args: { kind: 'oneValue' }, summary: 'overwrite the values this replica has seen' },
     { name: 'reset', args: { kind: 'none' }, summary: 'clear the values this replica has seen' },
@@ -50,8 +66,7 @@ export const registerMv: CrdtType<RegisterMvState> = {
       ...remote.filter((v) => !localTags.has(v.tag) && unseenBy(v.tag, localClock)),
     ].map((v) => ({ ...v }));
   },
-  // Sorted by tag so that equal states encode equally, whatever order the versions arrived in.
-  encode: (state) => state.map(({ value, tag }) => ({ value, tag })).sort((x, y) => compareCanonical(x.tag, y.tag)),
+  encode: (state) => byTag(state).map(({ value, tag }) => ({ value, tag })),
   decode: (encoded) =>
     expectArray(encoded, 'register_mv state').map((v) => {
       const rec = expectRecord(v, 'register_mv version');

@@ -2,30 +2,59 @@ import { InvalidInputError } from '../errors';
 import { Json, valueProblem } from '../json';
 import { counterPn } from './counterPn';
 import { counterPnSb } from './counterPnSb';
-import { AnyCrdtType, OperationSpec, TYPE_NAMES, TypeName } from './crdtType';
+import type { AnyCrdtType, Family, OperationSpec } from './crdtType';
 import { flagEw } from './flagEw';
 import { registerMv } from './registerMv';
 import { set2p } from './set2p';
 import { setAw } from './setAw';
+import type { StateDescription } from './stateDescription';
 
-const registry: Record<TypeName, AnyCrdtType> = {
-  counter_pn: counterPn as AnyCrdtType,
-  counter_pn_sb: counterPnSb as AnyCrdtType,
-  set_aw: setAw as AnyCrdtType,
-  set_2p: set2p as AnyCrdtType,
-  register_mv: registerMv as AnyCrdtType,
-  flag_ew: flagEw as AnyCrdtType,
-};
+/**
+ * Every CRDT type, each defined whole in its own module (behaviour and how user interfaces present
+ * it). Adding a type is adding its module here. The order is the order users see (help, pickers),
+ * and within a family the first type is the default for a new key.
+ */
+const CRDT_TYPES = [counterPn, counterPnSb, setAw, set2p, registerMv, flagEw] as const;
+
+export type TypeName = (typeof CRDT_TYPES)[number]['name'];
+export const TYPE_NAMES: readonly TypeName[] = CRDT_TYPES.map((type) => type.name);
+
+const registry = new Map<string, AnyCrdtType>(CRDT_TYPES.map((type) => [type.name, type as AnyCrdtType]));
 
 export function isTypeName(name: string): name is TypeName {
-  return (TYPE_NAMES as readonly string[]).includes(name);
+  return registry.has(name);
 }
 
 export function crdtType(name: string): AnyCrdtType {
   if (!isTypeName(name)) {
     throw new InvalidInputError(`unknown type "${name}"; known types: ${TYPE_NAMES.join(', ')}`);
   }
-  return registry[name];
+  return registry.get(name) as AnyCrdtType;
+}
+
+export function familyOf(type: TypeName): Family {
+  return crdtType(type).descriptor.family;
+}
+
+/** The types of a family, the default for a new key first. */
+export function typesOfFamily(family: Family): TypeName[] {
+  return TYPE_NAMES.filter((type) => familyOf(type) === family);
+}
+
+/**
+ * An encoded state (what `Replica.inspect` gives) as the panel shows it: decoded by its type, so
+ * a shape the type would refuse is 'unreadable' rather than guessed at.
+ */
+export function describeState(type: TypeName, encoded: Json): StateDescription {
+  const crdt = crdtType(type);
+  let state: unknown;
+  try {
+    state = crdt.decode(encoded);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return { kind: 'unreadable' };
+    throw error;
+  }
+  return crdt.descriptor.describe(state);
 }
 
 export function operationSpec(type: AnyCrdtType, op: string): OperationSpec {
@@ -71,6 +100,3 @@ export function validateOperation(type: AnyCrdtType, op: string, args: readonly 
     }
   }
 }
-
-export { TYPE_NAMES };
-export type { TypeName };

@@ -1,6 +1,6 @@
 import { RejectedOperationError } from '../errors';
 import { Json, canonicalJson, compareCanonical } from '../json';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
 import { expectArray, expectJson, expectRecord, expectValue } from './shapes';
 
 /** Present elements and the tombstones of removed ones, each by canonical JSON text. */
@@ -18,13 +18,25 @@ function describe(e: Json): string {
   return canonicalJson(e);
 }
 
+/** The elements in canonical order, so that equal states give equal values and encodings. */
+function sortedValues(elements: Map<string, Json>): Json[] {
+  return [...elements.keys()].sort(compareCanonical).map((k) => elements.get(k) as Json);
+}
+
 /**
  * Two-phase set: once removed, an element never comes back. Single-element operations are strict
  * (re-add or removing an absent element is refused); the `_all` forms skip such elements.
  */
-export const set2p: CrdtType<Set2pState> = {
+export const set2p: CrdtType<Set2pState, 'set_2p'> = {
   name: 'set_2p',
   summary: 'two-phase set (a removed element can never return)',
+  descriptor: {
+    family: 'set',
+    label: 'two-phase set',
+    icon: 'symbol-array',
+    explanation: 'two-phase set: a removed element can never come back',
+    describe: (state) => ({ kind: 'tombstones', removed: sortedValues(state.removed) }),
+  },
   operations: [
     { name: 'add', args: { kind: 'oneValue' }, summary: 'add an element (refused if it was removed)' },
     { name: 'add_all', args: { kind: 'values' }, summary: 'add elements, skipping removed ones' },
@@ -32,7 +44,7 @@ export const set2p: CrdtType<Set2pState> = {
     { name: 'remove_all', args: { kind: 'values' }, summary: 'remove elements, skipping absent ones' },
   ],
   initial: () => ({ added: new Map(), removed: new Map() }),
-  value: (state) => [...state.added.keys()].sort(compareCanonical).map((k) => state.added.get(k) as Json),
+  value: (state) => sortedValues(state.added),
   prepare(state, op, args) {
     const effect: Set2pEffect = { add: [], remove: [] };
     const strict = op === 'add' || op === 'remove';
@@ -78,7 +90,7 @@ export const set2p: CrdtType<Set2pState> = {
   },
   encode: (state) => ({
     added: set2p.value(state),
-    removed: [...state.removed.keys()].sort(compareCanonical).map((k) => state.removed.get(k) as Json),
+    removed: sortedValues(state.removed),
   }),
   decode(encoded) {
     const rec = expectRecord(encoded, 'set_2p state');

@@ -1,5 +1,6 @@
 import { Json, canonicalJson, compareCanonical } from '../json';
-import { CrdtType } from './crdtType';
+import type { CrdtType } from './crdtType';
+import { describeTag } from './stateDescription';
 import { expectArray, expectJson, expectOwnTag, expectRecord, expectTags, expectValue, unseenBy } from './shapes';
 
 /** Element (by canonical JSON text) → its value and the unique tags of the adds still alive. */
@@ -23,9 +24,19 @@ function observed(state: SetAwState, elements: readonly Json[]): [Json, string[]
 }
 
 /** Add-wins observed-remove set. An add also retires the tags it observed, which keeps states small. */
-export const setAw: CrdtType<SetAwState> = {
+export const setAw: CrdtType<SetAwState, 'set_aw'> = {
   name: 'set_aw',
   summary: 'add-wins set',
+  descriptor: {
+    family: 'set',
+    label: 'add-wins set',
+    icon: 'symbol-array',
+    explanation: 'add-wins set: an add concurrent with a remove survives',
+    describe: (state) => ({
+      kind: 'tags',
+      tagsByElement: new Map([...state].map(([key, { tags }]) => [key, [...tags].sort().map(describeTag)])),
+    }),
+  },
   operations: [
     { name: 'add', args: { kind: 'oneValue' }, summary: 'add an element' },
     { name: 'add_all', args: { kind: 'values' }, summary: 'add elements' },
