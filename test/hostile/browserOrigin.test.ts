@@ -20,7 +20,10 @@ describe('hostile 3: a web page cannot talk to a node on loopback', function () 
     // No secret: the default of `npm start`, where the upgrade policy is the only barrier.
     const a = await fleet.serve({ id: 'loopA', secret: false });
     assertRefusedBeforeChallenge(await upgradeWith(a.url, { Origin: 'http://evil.example' }), 'an upgrade from a web page');
-    assertRefusedBeforeChallenge(await upgradeWith(a.url, { Host: `attacker.example:${a.port}` }), 'an upgrade for attacker.example (DNS rebinding)');
+    assertRefusedBeforeChallenge(
+      await upgradeWith(a.url, { Host: `attacker.example:${a.port}` }),
+      'an upgrade for attacker.example (DNS rebinding)',
+    );
     const flag = key('flag_ew', 'web', 'ok');
     await fleet.mustUpdate(a, words(flag, 'enable'));
     assert.equal(await fleet.value(a, flag), true);

@@ -47,17 +47,40 @@ type EvilMessage =
   | { readonly kind: 'oversized element' }
   | { readonly kind: 'gapped transaction'; readonly seq: number; readonly type: TypeName; readonly onWritten: boolean }
   | { readonly kind: 'second version'; readonly seq: number; readonly type: TypeName }
-  | { readonly kind: 'snapshot'; readonly claim: 'own history beyond ours' | 'entry of 2^53-1' | 'other origins only' | 'stale'; readonly n: number }
+  | {
+      readonly kind: 'snapshot';
+      readonly claim: 'own history beyond ours' | 'entry of 2^53-1' | 'other origins only' | 'stale';
+      readonly n: number;
+    }
   | { readonly kind: 'clock'; readonly claim: 'entry of 2^53-1' | 'invalid key' };
 
 const typeArb = fc.constantFrom(...TYPES);
 const messageArb: fc.Arbitrary<EvilMessage> = fc.oneof(
-  fc.record({ kind: fc.constant('malformed JSON' as const), text: fc.oneof(fc.constantFrom('{', 'not json', '{"t":"txns","txns":[', ''), fc.string().map((s) => `{${s}`)) }),
-  fc.record({ kind: fc.constant('unknown type' as const), t: fc.constantFrom('gossip', 'hello', 'challenge', 'snapshot', 'TXNS', 'result') }),
-  fc.record({ kind: fc.constant('forged transaction' as const), defect: fc.constantFrom(...DEFECTS), type: typeArb, onWritten: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('malformed JSON' as const),
+    text: fc.oneof(
+      fc.constantFrom('{', 'not json', '{"t":"txns","txns":[', ''),
+      fc.string().map((s) => `{${s}`),
+    ),
+  }),
+  fc.record({
+    kind: fc.constant('unknown type' as const),
+    t: fc.constantFrom('gossip', 'hello', 'challenge', 'snapshot', 'TXNS', 'result'),
+  }),
+  fc.record({
+    kind: fc.constant('forged transaction' as const),
+    defect: fc.constantFrom(...DEFECTS),
+    type: typeArb,
+    onWritten: fc.boolean(),
+  }),
   fc.constant({ kind: 'oversized frame' as const }),
   fc.constant({ kind: 'oversized element' as const }),
-  fc.record({ kind: fc.constant('gapped transaction' as const), seq: fc.integer({ min: 2, max: 1_000_000 }), type: typeArb, onWritten: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('gapped transaction' as const),
+    seq: fc.integer({ min: 2, max: 1_000_000 }),
+    type: typeArb,
+    onWritten: fc.boolean(),
+  }),
   fc.record({ kind: fc.constant('second version' as const), seq: fc.integer({ min: 1, max: OWN_WRITES }), type: typeArb }),
   fc.record({
     kind: fc.constant('snapshot' as const),

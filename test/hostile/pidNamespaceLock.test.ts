@@ -30,7 +30,13 @@ describe('hostile 5: the data directory lock across pid namespaces', function ()
 
     const second = serveInNewPidNamespace(['--data', data, '--id', 'nsA']);
     started.push(second);
-    const ran = await Promise.race([second.ready.then(() => true, () => false), second.exited.then(() => false)]);
+    const ran = await Promise.race([
+      second.ready.then(
+        () => true,
+        () => false,
+      ),
+      second.exited.then(() => false),
+    ]);
     assert.ok(!ran, 'a second serve started on a directory that a serve in another pid namespace holds');
     assert.notEqual(await second.exited, 0);
     assert.match(second.stderr(), /lock|in use/i);

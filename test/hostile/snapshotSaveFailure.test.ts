@@ -27,7 +27,13 @@ describe('hostile 6: a received snapshot that cannot be saved', function () {
 
   it('loses no acknowledged local write', async () => {
     // A peer whose log was compacted: it can only bring a new replica up to date with a snapshot.
-    const peer = await MinidoteNode.open({ dataDir: dir('peer'), id: 'snapP', listen: { host: '127.0.0.1', port: 0 }, snapshotEvery: 2, fsync: 'never' });
+    const peer = await MinidoteNode.open({
+      dataDir: dir('peer'),
+      id: 'snapP',
+      listen: { host: '127.0.0.1', port: 0 },
+      snapshotEvery: 2,
+      fsync: 'never',
+    });
     nodes.push(peer);
     for (let i = 0; i < 8; i++) {
       await peer.update([{ type: 'set_aw', bucket: 'peer', key: 'items', op: 'add', args: [`p${i}`] }]);

@@ -158,7 +158,12 @@ export function snapshotMessages(snapshot: ReplicaSnapshot, protocol: number): s
 
 /** Part `index` of a snapshot whose last part never comes: one big register object per part. */
 function unfinishedSnapshotPart(index: number, bytes: number, protocol: number): string {
-  const object = { bucket: 'flood', key: `part-${index}`, type: 'register_mv', state: [{ value: 'x'.repeat(bytes), tag: `flood:${index + 1}:0` }] };
+  const object = {
+    bucket: 'flood',
+    key: `part-${index}`,
+    type: 'register_mv',
+    state: [{ value: 'x'.repeat(bytes), tag: `flood:${index + 1}:0` }],
+  };
   if (protocol < SNAPSHOT_PARTS_SINCE) return JSON.stringify({ t: 'snapshot', clock: {}, objects: [object], last: false });
   const data = `${index === 0 ? '{"clock":{},"objects":[' : ','}${JSON.stringify(object)}`;
   return JSON.stringify({ t: 'snapshotPart', data, last: false });
