@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../core/errors';
 import { Json, isJson } from '../core/json';
 import { KeyRef, parseKeyRef } from './keyRef';
+import { t } from './localize';
 
 /**
  * Arguments of commands run by keybindings, tasks, other extensions and tree items (whose nodes
@@ -19,7 +20,7 @@ function fields(arg: unknown): Fields | undefined {
 function optionalString(arg: Fields, name: string): string | undefined {
   const value = arg[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InvalidInputError(`"${name}" must be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string') throw new InvalidInputError(t('"{0}" must be a string, got {1}', name, JSON.stringify(value)));
   return value;
 }
 
@@ -31,7 +32,7 @@ export function parseTarget(arg: unknown): ObjectTarget | undefined {
   const bucket = f && f.bucket;
   const key = f && f.key;
   if (!f || typeof bucket !== 'string' || typeof key !== 'string' || bucket === '' || key === '') {
-    throw new InvalidInputError('expected "bucket/key" or { "bucket": "...", "key": "..." } as the argument');
+    throw new InvalidInputError(t('expected "bucket/key" or { "bucket": "...", "key": "..." } as the argument'));
   }
   const type = optionalString(f, 'type');
   return type === undefined ? { bucket, key } : { bucket, key, type };
@@ -42,7 +43,7 @@ export function parseJsonField(arg: unknown, name: string): Json | undefined {
   const f = fields(arg);
   if (!f || !(name in f) || f[name] === undefined) return undefined;
   const value = f[name];
-  if (!isJson(value)) throw new InvalidInputError(`"${name}" must be a JSON value`);
+  if (!isJson(value)) throw new InvalidInputError(t('"{0}" must be a JSON value', name));
   return value;
 }
 
@@ -52,7 +53,7 @@ export function parseAmount(arg: unknown): number | undefined {
   const amount = f?.amount;
   if (amount === undefined) return undefined;
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
-    throw new InvalidInputError(`"amount" must be an integer, got ${JSON.stringify(amount)}`);
+    throw new InvalidInputError(t('"amount" must be an integer, got {0}', JSON.stringify(amount)));
   }
   return amount;
 }
@@ -62,7 +63,7 @@ export function parseUrlArg(arg: unknown): string | undefined {
   if (arg === undefined || arg === null) return undefined;
   if (typeof arg === 'string') return arg;
   const url = fields(arg)?.url;
-  if (typeof url !== 'string') throw new InvalidInputError('expected "ws://HOST:PORT" or { "url": "ws://HOST:PORT" }');
+  if (typeof url !== 'string') throw new InvalidInputError(t('expected "ws://HOST:PORT" or { "url": "ws://HOST:PORT" }'));
   return url;
 }
 
@@ -75,11 +76,11 @@ export interface ListenArgs {
 export function parseListenArgs(arg: unknown): ListenArgs | undefined {
   if (arg === undefined || arg === null) return undefined;
   const f = typeof arg === 'number' ? { port: arg } : fields(arg);
-  if (!f) throw new InvalidInputError('expected { "host": "127.0.0.1", "port": 7878 } or a port number');
+  if (!f) throw new InvalidInputError(t('expected { "host": "127.0.0.1", "port": 7878 } or a port number'));
   const host = optionalString(f, 'host');
   const port = f.port;
   if (port !== undefined && (typeof port !== 'number' || !isPort(port))) {
-    throw new InvalidInputError(`"port" must be an integer from 0 to 65535, got ${JSON.stringify(port)}`);
+    throw new InvalidInputError(t('"port" must be an integer from 0 to 65535, got {0}', JSON.stringify(port)));
   }
   return { ...(host !== undefined && { host }), ...(port !== undefined && { port: port as number }) };
 }
@@ -93,6 +94,6 @@ export function parseSecretArg(arg: unknown): string | undefined {
   if (arg === undefined || arg === null) return undefined;
   if (typeof arg === 'string') return arg;
   const secret = fields(arg)?.secret;
-  if (typeof secret !== 'string') throw new InvalidInputError('expected the secret as a string or { "secret": "..." }');
+  if (typeof secret !== 'string') throw new InvalidInputError(t('expected the secret as a string or { "secret": "..." }'));
   return secret;
 }

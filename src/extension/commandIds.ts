@@ -15,5 +15,12 @@ export const COMMAND_IDS = [
   'minidote.stopListening',
   'minidote.setTeamSecret',
   'minidote.copyJoinLink',
+  'minidote.read',
+  'minidote.waitForFlag',
+  'minidote.showLog',
+  'minidote.setDisplayName',
+  'minidote.joinTeam',
+  'minidote.startTeam',
+  'minidote.showFlagInStatusBar',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

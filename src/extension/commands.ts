@@ -8,16 +8,21 @@ import { generateSecret } from '../net/auth';
 import { parsePeerUrl } from '../net/peerUrl';
 import { MinidoteNode } from '../node/minidoteNode';
 import { ObjectTarget, isPort, parseAmount, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from './commandArgs';
+import { Cancelled, Handler, given } from './commandFlow';
 import { COMMAND_IDS, CommandId } from './commandIds';
 import { Family, resolveType } from './families';
+import { firstRunHandlers } from './firstRunCommands';
 import { joinHint, joinUrl } from './joinLink';
 import { formatKeyRef } from './keyRef';
+import { t } from './localize';
 import { NodeHost } from './nodeHost';
 import { Notifier } from './notifier';
 import { objectEntries, valueLabel } from './objectsModel';
 import { askText, integerProblem, pickObject, pickOne } from './prompts';
-import { MinidoteSettings } from './settings';
+import { isTreeElementArg, needsRemovalConfirmation } from './removalConfirmModel';
+import { EditorPreferences, MinidoteSettings } from './settings';
 import { removalProblem, secretProblem } from './secretPolicy';
+import { taskHandlers } from './taskCommands';
 import { TeamSecret } from './teamSecret';
 
 export interface CommandDeps {
@@ -25,31 +30,25 @@ export interface CommandDeps {
   readonly notifier: Notifier;
   readonly secret: TeamSecret;
   readonly settings: () => MinidoteSettings;
+  readonly editor: () => EditorPreferences;
   /** Applies a new team secret to the running node. */
   readonly applySecret: (secret: string | undefined) => Promise<void>;
   readonly showPanel: (node: MinidoteNode) => void;
 }
 
-/** A handler returns its result, or undefined when the user cancelled a prompt. */
-type Handler = (arg: unknown) => Promise<unknown>;
-
-/** Thrown to end a command quietly because the user dismissed a prompt. */
-class Cancelled extends Error {}
-
-function given<T>(value: T | undefined): T {
-  if (value === undefined) throw new Cancelled();
-  return value;
-}
-
 /** Registers every command; each one reports its failure as a notification and resolves undefined. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const handlers = commandHandlers(deps);
+  const handlers: Record<CommandId, Handler> = {
+    ...commandHandlers(deps),
+    ...taskHandlers(deps.host),
+    ...firstRunHandlers(deps),
+  };
   return COMMAND_IDS.map((id) =>
     vscode.commands.registerCommand(id, async (arg?: unknown) => {
       try {
         return await handlers[id](arg);
       } catch (error) {
-        if (!(error instanceof Cancelled)) deps.notifier.failure(`Minidote: ${titleOf(id)}`, error);
+        if (!(error instanceof Cancelled)) deps.notifier.failure(t('Minidote: {0}', failureContext(id)), error);
         return undefined;
       }
     }),
@@ -81,13 +80,62 @@ async function askSecret(current: string | undefined): Promise<string | undefine
   });
 }
 
-/** "minidote.addToSet" → "add to set", for error messages. */
-function titleOf(id: CommandId): string {
-  return id.slice('minidote.'.length).replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+/** What a failure message says the command was doing ("Minidote: add to set: …"). */
+function failureContext(id: CommandId): string {
+  switch (id) {
+    case 'minidote.showPanel':
+      return t('show panel');
+    case 'minidote.toggleFlag':
+      return t('toggle flag');
+    case 'minidote.enableFlag':
+      return t('enable flag');
+    case 'minidote.disableFlag':
+      return t('disable flag');
+    case 'minidote.addToSet':
+      return t('add to set');
+    case 'minidote.removeFromSet':
+      return t('remove from set');
+    case 'minidote.incrementCounter':
+      return t('increment counter');
+    case 'minidote.decrementCounter':
+      return t('decrement counter');
+    case 'minidote.assignRegister':
+      return t('assign register');
+    case 'minidote.connectPeer':
+      return t('connect peer');
+    case 'minidote.disconnectPeer':
+      return t('disconnect peer');
+    case 'minidote.startListening':
+      return t('start listening');
+    case 'minidote.stopListening':
+      return t('stop listening');
+    case 'minidote.setTeamSecret':
+      return t('set team secret');
+    case 'minidote.copyJoinLink':
+      return t('copy join link');
+    case 'minidote.read':
+      return t('read');
+    case 'minidote.waitForFlag':
+      return t('wait for flag');
+    case 'minidote.showLog':
+      return t('show log');
+    case 'minidote.setDisplayName':
+      return t('set your name');
+    case 'minidote.joinTeam':
+      return t('join a team');
+    case 'minidote.startTeam':
+      return t('start a team');
+    case 'minidote.showFlagInStatusBar':
+      return t('show a flag in the status bar');
+  }
 }
 
-function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
+type CoreCommand = Exclude<CommandId, 'minidote.read' | 'minidote.waitForFlag' | 'minidote.setDisplayName' | 'minidote.joinTeam' | 'minidote.startTeam' | 'minidote.showFlagInStatusBar'>;
+
+function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   const { host, notifier } = deps;
+  /** The user confirmed a permanent removal in this session: not asked again until the next one. */
+  let removalConfirmed = false;
 
   /** The object a command acts on: from the argument, else picked (or typed) by the user. */
   async function target(family: Family, arg: unknown, title: string): Promise<{ node: MinidoteNode; key: ObjectKey; given: boolean }> {
@@ -105,31 +153,58 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
     return node.update([{ ...key, op, args }]);
   }
 
-  async function amount(key: ObjectKey, arg: unknown, fromArg: boolean, verb: string): Promise<number> {
+  async function amount(key: ObjectKey, arg: unknown, fromArg: boolean, increment: boolean): Promise<number> {
     const n = parseAmount(arg);
     if (n !== undefined) return n;
     // A target without an amount (a keybinding, the tree's inline +/−) means one step.
     if (fromArg) return 1;
     const positive = key.type === 'counter_pn_sb';
+    const name = formatKeyRef(key);
     const text = await askText({
-      title: `Minidote: ${verb} ${formatKeyRef(key)}`,
-      prompt: `How much to ${verb.toLowerCase()} by`,
+      title: increment ? t('Minidote: Increment {0}', name) : t('Minidote: Decrement {0}', name),
+      prompt: increment ? t('How much to increment by') : t('How much to decrement by'),
       value: '1',
-      check: (t) => integerProblem(t, positive),
+      check: (v) => integerProblem(v, positive),
     });
     return Number(given(text));
   }
 
-  async function counter(arg: unknown, op: 'increment' | 'decrement', verb: string): Promise<VectorClock> {
-    const t = await target('counter', arg, `Minidote: ${verb} Counter`);
-    return update(t.node, t.key, op, [await amount(t.key, arg, t.given, verb)]);
+  async function counter(arg: unknown, op: 'increment' | 'decrement'): Promise<VectorClock> {
+    const title = op === 'increment' ? t('Minidote: Increment Counter') : t('Minidote: Decrement Counter');
+    const c = await target('counter', arg, title);
+    return update(c.node, c.key, op, [await amount(c.key, arg, c.given, op === 'increment')]);
   }
 
   async function flag(arg: unknown, op: 'enable' | 'disable' | 'toggle'): Promise<VectorClock> {
-    const title = { enable: 'Enable Flag', disable: 'Disable Flag', toggle: 'Toggle Flag' }[op];
-    const t = await target('flag', arg, `Minidote: ${title}`);
-    const next = op === 'toggle' ? (t.node.replica.value(t.key) === true ? 'disable' : 'enable') : op;
-    return update(t.node, t.key, next);
+    const title = { enable: t('Minidote: Enable Flag'), disable: t('Minidote: Disable Flag'), toggle: t('Minidote: Toggle Flag') }[op];
+    const f = await target('flag', arg, title);
+    const next = op === 'toggle' ? (f.node.replica.value(f.key) === true ? 'disable' : 'enable') : op;
+    return update(f.node, f.key, next);
+  }
+
+  /** A set_2p never takes a removed element back: the first such removal of a session asks. */
+  async function confirmRemoval(key: ObjectKey, element: Json, interactive: boolean): Promise<void> {
+    const ask = needsRemovalConfirmation({
+      type: key.type,
+      interactive,
+      confirmSetting: deps.editor().confirmPermanentRemoval,
+      confirmedThisSession: removalConfirmed,
+    });
+    if (!ask) return;
+    const remove = t('Remove');
+    const never = t("Remove, Don't Ask Again");
+    const choice = await vscode.window.showWarningMessage(
+      t('Remove "{0}" from {1} for good?', valueLabel(element), formatKeyRef(key)),
+      {
+        modal: true,
+        detail: t('{0} is a two-phase set (set_2p): an element removed from it can never be added again, by anyone.', formatKeyRef(key)),
+      },
+      remove,
+      never,
+    );
+    if (choice === undefined) throw new Cancelled();
+    removalConfirmed = true;
+    if (choice === never) await vscode.workspace.getConfiguration('minidote').update('confirmPermanentRemoval', false, vscode.ConfigurationTarget.Global);
   }
 
   function peerUrlProblem(text: string): string | undefined {
@@ -144,50 +219,52 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
     'minidote.disableFlag': (arg) => flag(arg, 'disable'),
 
     'minidote.addToSet': async (arg) => {
-      const t = await target('set', arg, 'Minidote: Add to Set');
+      const s = await target('set', arg, t('Minidote: Add to Set'));
       const element =
         parseJsonField(arg, 'element') ??
         given(
           await askText({
-            title: `Minidote: Add to ${formatKeyRef(t.key)}`,
-            prompt: 'Element to add (added as text)',
-            check: (text) => (text === '' ? 'Type the element to add' : undefined),
+            title: t('Minidote: Add to {0}', formatKeyRef(s.key)),
+            prompt: t('Element to add (added as text)'),
+            check: (text) => (text === '' ? t('Type the element to add') : undefined),
           }),
         );
-      return update(t.node, t.key, 'add', [element]);
+      return update(s.node, s.key, 'add', [element]);
     },
 
     'minidote.removeFromSet': async (arg) => {
-      const t = await target('set', arg, 'Minidote: Remove from Set');
+      const s = await target('set', arg, t('Minidote: Remove from Set'));
       let element = parseJsonField(arg, 'element');
+      const picked = element === undefined;
       if (element === undefined) {
-        const current = t.node.replica.value(t.key);
+        const current = s.node.replica.value(s.key);
         const elements = Array.isArray(current) ? current : [];
-        if (elements.length === 0) throw new InvalidInputError(`${formatKeyRef(t.key)} is empty: there is nothing to remove`);
+        if (elements.length === 0) throw new InvalidInputError(t('{0} is empty: there is nothing to remove', formatKeyRef(s.key)));
         const items = elements.map((e) => ({ label: valueLabel(e), value: e }));
-        element = given(await pickOne(`Minidote: Remove from ${formatKeyRef(t.key)}`, items));
+        element = given(await pickOne(t('Minidote: Remove from {0}', formatKeyRef(s.key)), items));
       }
-      return update(t.node, t.key, 'remove', [element]);
+      await confirmRemoval(s.key, element, picked || isTreeElementArg(arg));
+      return update(s.node, s.key, 'remove', [element]);
     },
 
-    'minidote.incrementCounter': (arg) => counter(arg, 'increment', 'Increment'),
-    'minidote.decrementCounter': (arg) => counter(arg, 'decrement', 'Decrement'),
+    'minidote.incrementCounter': (arg) => counter(arg, 'increment'),
+    'minidote.decrementCounter': (arg) => counter(arg, 'decrement'),
 
     'minidote.assignRegister': async (arg) => {
-      const t = await target('register', arg, 'Minidote: Assign Register');
+      const r = await target('register', arg, t('Minidote: Assign Register'));
       let value = parseJsonField(arg, 'value');
       if (value === undefined) {
-        const current = t.node.replica.value(t.key);
+        const current = r.node.replica.value(r.key);
         const shown = Array.isArray(current) && current.length === 1 ? valueLabel(current[0]) : '';
         value = given(
           await askText({
-            title: `Minidote: Assign ${formatKeyRef(t.key)}`,
-            prompt: 'New value (assigned as text; replaces the values you see now)',
+            title: t('Minidote: Assign {0}', formatKeyRef(r.key)),
+            prompt: t('New value (assigned as text; replaces the values you see now)'),
             value: shown,
           }),
         );
       }
-      return update(t.node, t.key, 'assign', [value]);
+      return update(r.node, r.key, 'assign', [value]);
     },
 
     'minidote.connectPeer': async (arg) => {
@@ -195,15 +272,15 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
         parseUrlArg(arg) ??
         given(
           await askText({
-            title: 'Minidote: Connect to Peer',
-            prompt: 'WebSocket URL of a peer (from its "Minidote: Copy Join Link" or `minidote serve`)',
+            title: t('Minidote: Connect to Peer'),
+            prompt: t('WebSocket URL of a peer (from its "Minidote: Copy Join Link" or `minidote serve`)'),
             placeholder: 'ws://192.168.1.20:7878',
             check: peerUrlProblem,
           }),
         );
       const url = parsePeerUrl(text);
       await host.connectPeer(url);
-      vscode.window.setStatusBarMessage(`Minidote: connecting to ${url}…`, 3000);
+      vscode.window.setStatusBarMessage(t('Minidote: connecting to {0}…', url), 3000);
       return url;
     },
 
@@ -212,14 +289,16 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
       if (url === undefined) {
         const node = await host.whenReady();
         const peers = node.status().peers.filter((p) => p.direction === 'outbound' && p.url !== null);
-        if (peers.length === 0) throw new InvalidInputError('there is no outbound peer to disconnect');
+        if (peers.length === 0) throw new InvalidInputError(t('there is no outbound peer to disconnect'));
         const items = peers.map((p) => ({ label: p.url as string, description: `${p.displayName ?? p.id ?? ''} ${p.state}`.trim(), value: p.url as string }));
-        url = given(await pickOne('Minidote: Disconnect Peer', items));
+        url = given(await pickOne(t('Minidote: Disconnect Peer'), items));
       }
       const normalized = parsePeerUrl(url);
       await host.disconnectPeer(normalized);
       if (deps.settings().peers.includes(normalized)) {
-        void notifier.info(`Minidote: disconnected ${normalized} for this session; it is in the minidote.peers setting, so remove it there to drop it for good.`);
+        void notifier.info(
+          t('Minidote: disconnected {0} for this session; it is in the minidote.peers setting, so remove it there to drop it for good.', normalized),
+        );
       }
       return normalized;
     },
@@ -229,23 +308,24 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
       let listen = parseListenArgs(arg);
       if (!listen) {
         const port = await askText({
-          title: 'Minidote: Start Listening',
-          prompt: `Port to listen on at ${settings.listenHost} (0 = any free port)`,
+          title: t('Minidote: Start Listening'),
+          prompt: t('Port to listen on at {0} (0 = any free port)', settings.listenHost),
           value: String(settings.listenPort || 7878),
-          check: (t) => (/^\d+$/.test(t.trim()) && isPort(Number(t)) ? undefined : 'Type a port from 0 to 65535'),
+          check: (v) => (/^\d+$/.test(v.trim()) && isPort(Number(v)) ? undefined : t('Type a port from 0 to 65535')),
         });
         listen = { port: Number(given(port)) };
       }
       const url = await host.listen(listen.host ?? settings.listenHost, listen.port ?? settings.listenPort);
-      void notifier.info(`Minidote is listening on ${url}.`, 'Copy Join Link').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('minidote.copyJoinLink');
+      const copy = t('Copy Join Link');
+      void notifier.info(t('Minidote is listening on {0}.', url), copy).then((choice) => {
+        if (choice === copy) void vscode.commands.executeCommand('minidote.copyJoinLink');
       });
       return url;
     },
 
     'minidote.stopListening': async () => {
       await host.stopListening();
-      vscode.window.setStatusBarMessage('Minidote: stopped listening', 3000);
+      vscode.window.setStatusBarMessage(t('Minidote: stopped listening'), 3000);
     },
 
     'minidote.setTeamSecret': async (arg) => {
@@ -268,15 +348,18 @@ function commandHandlers(deps: CommandDeps): Record<CommandId, Handler> {
       const node = await host.whenReady();
       const listening = node.listenUrl;
       if (!listening) {
-        void notifier.error('Minidote: not listening, so there is no link to copy. Start listening first.', 'Start Listening').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('minidote.startListening');
+        const start = t('Start Listening');
+        void notifier.error(t('Minidote: not listening, so there is no link to copy. Start listening first.'), start).then((choice) => {
+          if (choice === start) void vscode.commands.executeCommand('minidote.startListening');
         });
         return undefined;
       }
       const url = joinUrl(listening, os.networkInterfaces());
       await vscode.env.clipboard.writeText(url);
-      void notifier.info(`Minidote: ${joinHint(url)}`);
+      void notifier.info(t('Minidote: {0}', joinHint(url)));
       return url;
     },
+
+    'minidote.showLog': async () => notifier.output.show(true),
   };
 }

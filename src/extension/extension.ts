@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { MinidoteApi, createApi } from './api';
 import { registerCommands } from './commands';
+import { ContextKeys } from './contextKeys';
 import { FlagWatcher } from './flagWatcher';
+import { t, useTranslator } from './localize';
 import { HostConfig, NodeHost } from './nodeHost';
 import { Notification, Notifier } from './notifier';
 import { ObjectsTreeProvider, createObjectsView } from './objectsTree';
@@ -23,6 +25,7 @@ export interface MinidoteInternals {
   readonly objects: ObjectsTreeProvider;
   readonly peers: PeersTreeProvider;
   readonly statusBar: StatusBar;
+  readonly contextKeys: ContextKeys;
   readonly notifications: () => readonly Notification[];
 }
 
@@ -33,6 +36,7 @@ let activeHost: NodeHost | undefined;
  * calls wait for it); views, commands and settings are wired immediately.
  */
 export function activate(context: vscode.ExtensionContext): MinidoteApi {
+  useTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const output = vscode.window.createOutputChannel('Minidote', { log: true });
   const notifier = new Notifier(output);
   const secret = new TeamSecret(context.secrets);
@@ -51,20 +55,21 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   host.start(mkdir(dataDir, { recursive: true }).then(() => configFor()));
 
   const settings = () => reading.settings;
+  // What the panel's host side finds wrong (a malformed message from the page) goes to the log.
+  const panelLog = (message: string) => output.warn(message);
   const objects = new ObjectsTreeProvider(host);
   const peers = new PeersTreeProvider(host);
   const statusBar = new StatusBar(host, settings);
   const flagWatcher = new FlagWatcher(host, settings, notifier);
+  const contextKeys = new ContextKeys(host);
   const { api, disposable: apiDisposable } = createApi(host);
   const reconfigure = async () => {
     try {
       await host.configure(await configFor());
     } catch (error) {
-      notifier.failure('Minidote: applying the settings', error);
+      notifier.failure(t('Minidote: applying the settings'), error);
     }
   };
-  const showPhase = () => void vscode.commands.executeCommand('setContext', 'minidote.phase', host.phase);
-  showPhase();
 
   context.subscriptions.push(
     notifier,
@@ -72,10 +77,10 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
     peers,
     statusBar,
     flagWatcher,
+    contextKeys,
     apiDisposable,
-    ...createObjectsView(objects, host),
+    ...createObjectsView(objects, host, notifier),
     createPeersView(peers),
-    host.onPhaseChanged(showPhase),
     // An open panel follows the node when a settings change reopens it (the old one is closed).
     host.onDidOpenNode((node) => ReplicaPanel.attach(node)),
     ...registerCommands({
@@ -83,10 +88,11 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
       notifier,
       secret,
       settings,
+      editor: () => reading.editor,
       applySecret: async (value) => host.configure({ settings: reading.settings, secret: value }),
-      showPanel: (node) => ReplicaPanel.show(context.extensionUri, node),
+      showPanel: (node) => ReplicaPanel.show(context.extensionUri, node, panelLog),
     }),
-    registerReplicaPanelSerializer(context.extensionUri, () => host.node),
+    registerReplicaPanelSerializer(context.extensionUri, () => host.node, panelLog),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration('minidote')) return;
       const previous = reading;
@@ -100,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   );
 
   Object.defineProperty(api, INTERNALS, {
-    value: { host, objects, peers, statusBar, notifications: () => notifier.history } satisfies MinidoteInternals,
+    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history } satisfies MinidoteInternals,
   });
   return api;
 }
@@ -120,7 +126,7 @@ function settingSource(): (name: string) => unknown {
 /** Settings problems, each shown once (not again on every later settings change). */
 function reportProblems(notifier: Notifier, problems: readonly string[], previous?: SettingsReading): void {
   for (const problem of problems) {
-    if (!previous?.problems.includes(problem)) void notifier.error(`Minidote: ${problem}`);
+    if (!previous?.problems.includes(problem)) void notifier.error(t('Minidote: {0}', problem));
   }
 }
 

@@ -1,23 +1,21 @@
-import { TypeName } from '../core/crdt/crdtType';
+import { FAMILIES, Family, TypeName } from '../core/crdt/crdtType';
+import { familyOf, typesOfFamily } from '../core/crdt/registry';
 import { InvalidInputError } from '../core/errors';
 import { ObjectKey } from '../core/transaction';
 import { KeyRef, formatKeyRef, sameKeyRef } from './keyRef';
+import { t } from './localize';
 
 /** What a command works on: commands talk about "a set", the user may have either set type. */
-export type Family = 'flag' | 'set' | 'counter' | 'register';
+export type { Family };
+export { familyOf };
 
-/** The first type of each family is the one a new key gets unless the caller names another. */
-export const FAMILY_TYPES: Readonly<Record<Family, readonly TypeName[]>> = {
-  flag: ['flag_ew'],
-  set: ['set_aw', 'set_2p'],
-  counter: ['counter_pn', 'counter_pn_sb'],
-  register: ['register_mv'],
-};
+/** Each family's types, from the registry: the first is the one a new key gets unless the caller names another. */
+export const FAMILY_TYPES: Readonly<Record<Family, readonly TypeName[]>> = familyTypes();
 
-export function familyOf(type: TypeName): Family {
-  const found = (Object.keys(FAMILY_TYPES) as Family[]).find((f) => FAMILY_TYPES[f].includes(type));
-  if (!found) throw new InvalidInputError(`type ${type} belongs to no family`);
-  return found;
+function familyTypes(): Record<Family, readonly TypeName[]> {
+  const byFamily = {} as Record<Family, readonly TypeName[]>;
+  for (const family of FAMILIES) byFamily[family] = typesOfFamily(family);
+  return byFamily;
 }
 
 export function inFamily(family: Family, type: string): type is TypeName {
@@ -32,13 +30,13 @@ export function resolveType(family: Family, ref: KeyRef, existing: readonly Obje
   const allowed = FAMILY_TYPES[family];
   if (explicit !== undefined) {
     if (!inFamily(family, explicit)) {
-      throw new InvalidInputError(`type "${explicit}" is not a ${family} type; use ${allowed.join(' or ')}`);
+      throw new InvalidInputError(t('type "{0}" is not a {1} type; use {2}', explicit, family, allowed.join(t(' or '))));
     }
     return explicit;
   }
   const matches = existing.filter((k) => sameKeyRef(k, ref) && inFamily(family, k.type)).map((k) => k.type);
   if (matches.length > 1) {
-    throw new InvalidInputError(`${formatKeyRef(ref)} exists as ${matches.join(' and ')}; say which with "type"`);
+    throw new InvalidInputError(t('{0} exists as {1}; say which with "type"', formatKeyRef(ref), matches.join(t(' and '))));
   }
   return matches[0] ?? allowed[0];
 }

@@ -1,4 +1,5 @@
 import { isLoopbackHost } from '../net/peerUrl';
+import { t } from './localize';
 
 /** What `os.networkInterfaces()` returns, reduced to what we read. */
 export type Interfaces = Readonly<Record<string, readonly { address: string; family: string | number; internal: boolean }[] | undefined>>;
@@ -22,7 +23,7 @@ export function joinUrl(listenUrl: string, interfaces: Interfaces): string {
 export function joinHint(url: string): string {
   const host = new URL(url).hostname;
   const reach = isLoopbackHost(host)
-    ? ' It is a loopback address: only this machine can use it (set minidote.listen.host and a team secret to share it).'
+    ? t(' It is a loopback address: only this machine can use it (set minidote.listen.host and a team secret to share it).')
     : '';
-  return `Copied ${url}. A teammate runs "Minidote: Connect to Peer" and pastes it.${reach}`;
+  return t('Copied {0}. A teammate runs "Minidote: Connect to Peer" and pastes it.{1}', url, reach);
 }

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../core/errors';
 import { ObjectKey } from '../core/transaction';
+import { t } from './localize';
 
 /** A bucket and a key, without the type: what a user types as `bucket/key`. */
 export interface KeyRef {
@@ -10,18 +11,18 @@ export interface KeyRef {
 /** Why `text` is not a usable `bucket/key`, or undefined when it is (for inline input validation). */
 export function keyRefProblem(text: string): string | undefined {
   const trimmed = text.trim();
-  if (trimmed === '') return 'Type bucket/key, e.g. flags/deploy-freeze';
+  if (trimmed === '') return t('Type bucket/key, e.g. flags/deploy-freeze');
   const slash = trimmed.indexOf('/');
-  if (slash < 0) return `Add a bucket: bucket/${trimmed}`;
-  if (slash === 0) return 'The bucket (before "/") is empty';
-  if (slash === trimmed.length - 1) return 'The key (after "/") is empty';
+  if (slash < 0) return t('Add a bucket: bucket/{0}', trimmed);
+  if (slash === 0) return t('The bucket (before "/") is empty');
+  if (slash === trimmed.length - 1) return t('The key (after "/") is empty');
   return undefined;
 }
 
 /** Parses `bucket/key`; the bucket ends at the first "/", so keys may contain "/". */
 export function parseKeyRef(text: string): KeyRef {
   const problem = keyRefProblem(text);
-  if (problem) throw new InvalidInputError(`"${text}" is not a bucket/key: ${problem.toLowerCase()}`);
+  if (problem) throw new InvalidInputError(t('"{0}" is not a bucket/key: {1}', text, problem.toLowerCase()));
   const trimmed = text.trim();
   const slash = trimmed.indexOf('/');
   return { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };

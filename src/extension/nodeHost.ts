@@ -5,6 +5,7 @@ import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
 import { parseFsyncPolicy } from '../storage';
 import { MinidoteSettings } from './settings';
 import { HostPhase } from './statusText';
+import { t } from './localize';
 
 /** What the replica is opened with: the settings plus the team secret (from secret storage). */
 export interface HostConfig {
@@ -145,7 +146,7 @@ export class NodeHost {
     } catch (error) {
       await node.stopListening();
       node.setSecret(secret);
-      this.options.log?.('warn', `stopped listening: the team secret was removed (${errorMessage(error)})`);
+      this.options.log?.('warn', t('stopped listening: the team secret was removed ({0})', errorMessage(error)));
     }
   }
 
@@ -199,8 +200,8 @@ export class NodeHost {
   private withNode<T>(action: (node: MinidoteNode) => T | Promise<T>): Promise<T> {
     return this.enqueue(async () => {
       if (this.current) return action(this.current);
-      const reason = this.currentPhase === 'closed' ? 'it is closed' : (this.failure ?? 'it is still opening');
-      throw new UnavailableError(`the Minidote replica is not running: ${reason}`);
+      const reason = this.currentPhase === 'closed' ? t('it is closed') : (this.failure ?? t('it is still opening'));
+      throw new UnavailableError(t('the Minidote replica is not running: {0}', reason));
     });
   }
 
@@ -213,7 +214,7 @@ export class NodeHost {
       try {
         listener(event);
       } catch (error) {
-        this.options.log?.('error', `a change listener failed: ${errorMessage(error)}`);
+        this.options.log?.('error', t('a change listener failed: {0}', errorMessage(error)));
       }
     };
   }
@@ -266,7 +267,7 @@ export class NodeHost {
       await node.stopListening();
       if (target && target.port !== 0) await node.listen(target.host, target.port);
     } catch (error) {
-      this.options.report(`Minidote could not listen on ${target?.host}:${target?.port}: ${errorMessage(error)}`);
+      this.options.report(t('Minidote could not listen on {0}:{1}: {2}', String(target?.host), String(target?.port), errorMessage(error)));
     }
     this.peersEmitter.emit();
   }
@@ -280,14 +281,14 @@ export class NodeHost {
     try {
       await node.close();
     } catch (error) {
-      this.options.report(`Minidote could not close its replica cleanly: ${errorMessage(error)}`);
+      this.options.report(t('Minidote could not close its replica cleanly: {0}', errorMessage(error)));
     }
   }
 
   private fail(reason: string): void {
     this.failure = reason;
     this.setPhase('failed');
-    this.options.report(`Minidote could not open its replica in ${this.options.dataDir}: ${reason}`);
+    this.options.report(t('Minidote could not open its replica in {0}: {1}', this.options.dataDir, reason));
   }
 
   private setPhase(phase: HostPhase): void {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { MinidoteError, errorMessage } from '../core/errors';
+import { t } from './localize';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -36,7 +37,7 @@ export class Notifier implements vscode.Disposable {
   /** Shows a failure as a plain sentence: Minidote's own errors already are; others get the context. */
   failure(what: string, error: unknown): void {
     const reason = errorMessage(error);
-    void this.error(error instanceof MinidoteError ? `${what}: ${reason}` : `${what} failed unexpectedly: ${reason}`);
+    void this.error(error instanceof MinidoteError ? t('{0}: {1}', what, reason) : t('{0} failed unexpectedly: {1}', what, reason));
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import { Json, canonicalJson } from '../core/json';
 import { Replica } from '../core/replica';
 import { ObjectKey, objectId } from '../core/transaction';
 import { Family, familyOf } from './families';
+import { t } from './localize';
 
 /**
  * The Objects view as plain data: buckets, their objects, and set elements / concurrent register
@@ -52,9 +53,6 @@ export function valueLabel(value: Json): string {
   return typeof value === 'string' ? value : canonicalJson(value);
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 function objectNode(entry: ObjectEntry): ObjectNode {
   const { key, value } = entry;
@@ -74,16 +72,16 @@ function objectNode(entry: ObjectEntry): ObjectNode {
     }));
   switch (family) {
     case 'flag':
-      return { ...base, checked: value === true, description: value === true ? 'enabled' : 'disabled', children: [] };
+      return { ...base, checked: value === true, description: value === true ? t('enabled') : t('disabled'), children: [] };
     case 'counter':
       return { ...base, description: String(value), children: [] };
     case 'set':
-      return { ...base, description: `${key.type} · ${count(values.length, 'element')}`, children: children('element') };
+      return { ...base, description: `${key.type} · ${values.length === 1 ? t('1 element') : t('{0} elements', values.length)}`, children: children('element') };
     case 'register': {
-      const shown = values.length === 0 ? '(empty)' : values.map(valueLabel).join(' | ');
+      const shown = values.length === 0 ? t('(empty)') : values.map(valueLabel).join(' | ');
       // Concurrent values get their own rows so that each can be read in full.
       const rows = values.length > 1 ? children('registerValue') : [];
-      return { ...base, description: values.length > 1 ? `${shown} (${values.length} concurrent)` : shown, children: rows };
+      return { ...base, description: values.length > 1 ? t('{0} ({1} concurrent)', shown, values.length) : shown, children: rows };
     }
   }
 }

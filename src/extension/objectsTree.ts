@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
 import { crdtType } from '../core/crdt/registry';
+import { ObjectKey } from '../core/transaction';
 import { Coalesced } from './coalesce';
+import { FlagFlip, undoPlan } from './flagUndoModel';
 import { formatKeyRef } from './keyRef';
+import { t } from './localize';
 import { NodeHost } from './nodeHost';
+import { Notifier } from './notifier';
 import { BucketNode, ObjectNode, ObjectsNode, ValueNode, buildObjectsTree, objectEntries } from './objectsModel';
-
-const OBJECT_ICONS: Record<ObjectNode['family'], string> = {
-  flag: 'flag',
-  set: 'symbol-array',
-  counter: 'symbol-number',
-  register: 'symbol-string',
-};
 
 /**
  * The Objects view: buckets → objects → set elements / concurrent register values. Rebuilt from
@@ -79,9 +76,9 @@ function objectItem(node: ObjectNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.key, expand);
   item.id = node.id;
   item.description = node.description;
-  item.iconPath = new vscode.ThemeIcon(OBJECT_ICONS[node.family]);
+  item.iconPath = new vscode.ThemeIcon(crdtType(node.type).descriptor.icon);
   item.contextValue = `minidote.${node.family}`;
-  item.tooltip = `${formatKeyRef(node)} (${node.type})\n${crdtType(node.type).summary}\nValue: ${node.description}`;
+  item.tooltip = t('{0} ({1})\n{2}\nValue: {3}', formatKeyRef(node), node.type, crdtType(node.type).summary, node.description);
   if (node.family === 'flag') {
     item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
   }
@@ -93,12 +90,35 @@ function valueItem(node: ValueNode): vscode.TreeItem {
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.kind === 'element' ? 'symbol-constant' : 'git-compare');
   item.contextValue = `minidote.${node.kind}`;
-  item.tooltip = node.kind === 'element' ? `Element of ${formatKeyRef(node)}` : `One of the concurrent values of ${formatKeyRef(node)}`;
+  item.tooltip = node.kind === 'element' ? t('Element of {0}', formatKeyRef(node)) : t('One of the concurrent values of {0}', formatKeyRef(node));
   return item;
 }
 
-/** The view, with flag checkboxes wired to the enable/disable commands. */
-export function createObjectsView(provider: ObjectsTreeProvider, host: NodeHost): vscode.Disposable[] {
+/**
+ * After a flag was flipped from its checkbox (an easy click to make by mistake), offers to flip it
+ * back for a few seconds, unless someone changed it since.
+ */
+async function offerUndo(host: NodeHost, notifier: Notifier, key: ObjectKey, flip: FlagFlip): Promise<void> {
+  const name = formatKeyRef(key);
+  const undo = t('Undo');
+  const choice = await notifier.info(flip.enabled ? t('Minidote: {0} enabled.', name) : t('Minidote: {0} disabled.', name), undo);
+  if (choice !== undo) return;
+  const plan = undoPlan(flip, Date.now(), host.node?.replica.value(key) === true);
+  switch (plan.kind) {
+    case 'undo':
+      await vscode.commands.executeCommand(plan.op === 'enable' ? 'minidote.enableFlag' : 'minidote.disableFlag', key);
+      return;
+    case 'expired':
+      vscode.window.setStatusBarMessage(t('Minidote: too late to undo; flip {0} again instead', name), 5000);
+      return;
+    case 'changed':
+      void notifier.info(t('Minidote: {0} changed again since; it was not undone.', name));
+      return;
+  }
+}
+
+/** The view, with flag checkboxes wired to the enable/disable commands, each with an Undo. */
+export function createObjectsView(provider: ObjectsTreeProvider, host: NodeHost, notifier: Notifier): vscode.Disposable[] {
   const view = vscode.window.createTreeView('minidote.objects', {
     treeDataProvider: provider,
     showCollapseAll: true,
@@ -107,9 +127,9 @@ export function createObjectsView(provider: ObjectsTreeProvider, host: NodeHost)
   const showPhase = () => {
     view.message =
       host.phase === 'failed'
-        ? `The replica could not be opened: ${host.error ?? 'unknown error'}`
+        ? t('The replica could not be opened: {0}', host.error ?? t('unknown error'))
         : host.phase === 'starting'
-          ? 'Opening the replica…'
+          ? t('Opening the replica…')
           : undefined;
   };
   showPhase();
@@ -119,10 +139,12 @@ export function createObjectsView(provider: ObjectsTreeProvider, host: NodeHost)
     view.onDidChangeCheckboxState(async (event) => {
       for (const [node, state] of event.items) {
         if (node.kind !== 'object' || node.family !== 'flag') continue;
-        const command = state === vscode.TreeItemCheckboxState.Checked ? 'minidote.enableFlag' : 'minidote.disableFlag';
-        const done = await vscode.commands.executeCommand(command, { bucket: node.bucket, key: node.key, type: node.type });
+        const enabled = state === vscode.TreeItemCheckboxState.Checked;
+        const key = { bucket: node.bucket, key: node.key, type: node.type };
+        const done = await vscode.commands.executeCommand(enabled ? 'minidote.enableFlag' : 'minidote.disableFlag', key);
         // A refused change must not leave the box showing a state the replica does not have.
         if (done === undefined) provider.refresh();
+        else void offerUndo(host, notifier, key, { enabled, at: Date.now() });
       }
     }),
   ];

@@ -1,5 +1,6 @@
 import { VectorClock, normalize } from '../core/vectorClock';
 import type { NodeStatus, PeerStatus } from '../node/minidoteNode';
+import { t } from './localize';
 
 /** The Peers view as plain data: this replica first, then each peer with its last known clock. */
 export type PeersNode = SelfNode | PeerNode | ClockEntryNode;
@@ -47,32 +48,32 @@ function clockEntries(owner: string, clock: VectorClock | null): ClockEntryNode[
 }
 
 function clockText(clock: VectorClock | null): string {
-  return clock ? JSON.stringify(normalize(clock)) : 'not known yet';
+  return clock ? JSON.stringify(normalize(clock)) : t('not known yet');
 }
 
 function peerDescription(peer: PeerStatus, time: TimeFormat): string {
-  const seen = peer.lastSeen === null ? 'never seen' : `last seen ${time(peer.lastSeen)}`;
+  const seen = peer.lastSeen === null ? t('never seen') : t('last seen {0}', time(peer.lastSeen));
   switch (peer.state) {
     case 'connected':
-      return peer.direction === 'inbound' ? 'connected (inbound)' : 'connected';
+      return peer.direction === 'inbound' ? t('connected (inbound)') : t('connected');
     case 'connecting':
-      return 'connecting…';
+      return t('connecting…');
     case 'reconnecting':
-      return `reconnecting · ${seen}`;
+      return t('reconnecting · {0}', seen);
     case 'closed':
-      return `closed · ${seen}`;
+      return t('closed · {0}', seen);
   }
 }
 
 function peerTooltip(peer: PeerStatus, time: TimeFormat): string {
   const lines = [
-    `${peer.direction === 'outbound' ? 'Outbound to' : 'Inbound from'} ${peer.url ?? 'a peer that connected here'}`,
-    `Replica id: ${peer.id ?? 'unknown until the handshake'}`,
-    `State: ${peer.state}`,
-    `Last seen: ${peer.lastSeen === null ? 'never' : time(peer.lastSeen)}`,
-    `Their clock: ${clockText(peer.clock)}`,
+    peer.direction === 'outbound' ? t('Outbound to {0}', peer.url ?? '') : t('Inbound from {0}', peer.url ?? t('a peer that connected here')),
+    t('Replica id: {0}', peer.id ?? t('unknown until the handshake')),
+    t('State: {0}', peer.state),
+    t('Last seen: {0}', peer.lastSeen === null ? t('never') : time(peer.lastSeen)),
+    t('Their clock: {0}', clockText(peer.clock)),
   ];
-  if (peer.lastError) lines.push(`Last error: ${peer.lastError}`);
+  if (peer.lastError) lines.push(t('Last error: {0}', peer.lastError));
   return lines.join('\n');
 }
 
@@ -80,9 +81,9 @@ export function buildPeersTree(status: NodeStatus, time: TimeFormat): (SelfNode 
   const self: SelfNode = {
     kind: 'self',
     id: 'self',
-    label: `${status.displayName} (this replica)`,
-    description: status.listening ? `listening on ${status.listening}` : 'not listening',
-    tooltip: [`Replica id: ${status.id}`, `Clock: ${clockText(status.clock)}`].join('\n'),
+    label: t('{0} (this replica)', status.displayName),
+    description: status.listening ? t('listening on {0}', status.listening) : t('not listening'),
+    tooltip: [t('Replica id: {0}', status.id), t('Clock: {0}', clockText(status.clock))].join('\n'),
     clock: clockEntries('self', status.clock),
   };
   const peers = status.peers.map((peer, index): PeerNode => {
@@ -91,7 +92,7 @@ export function buildPeersTree(status: NodeStatus, time: TimeFormat): (SelfNode 
       kind: 'peer',
       id,
       url: peer.direction === 'outbound' ? peer.url : null,
-      label: peer.displayName ?? peer.id ?? peer.url ?? 'inbound peer',
+      label: peer.displayName ?? peer.id ?? peer.url ?? t('inbound peer'),
       description: peerDescription(peer, time),
       tooltip: peerTooltip(peer, time),
       state: peer.state,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Coalesced } from './coalesce';
 import { NodeHost } from './nodeHost';
 import { PeerNode, PeerState, PeersNode, SelfNode, buildPeersTree } from './peersModel';
+import { t } from './localize';
 
 const STATE_ICONS: Record<PeerState, vscode.ThemeIcon> = {
   connected: new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.green')),
@@ -39,7 +40,7 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
       item.id = node.id;
       item.description = node.description;
       item.iconPath = new vscode.ThemeIcon('history');
-      item.tooltip = `Transactions from ${node.label} delivered: ${node.description}`;
+      item.tooltip = t('Transactions from {0} delivered: {1}', node.label, node.description);
       return item;
     }
     return node.kind === 'self' ? selfItem(node, this.host) : peerItem(node);

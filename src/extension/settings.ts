@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors';
 import { parsePeerUrl } from '../net/peerUrl';
 import { isPort } from './commandArgs';
+import { t } from './localize';
 
 export const FSYNC_SETTINGS = ['always', 'interval', 'never'] as const;
 export type FsyncSetting = (typeof FSYNC_SETTINGS)[number];
@@ -17,8 +18,15 @@ export interface MinidoteSettings {
   readonly fsync: FsyncSetting | undefined;
 }
 
+/** Settings of the editor features only (the node does not depend on them). */
+export interface EditorPreferences {
+  /** Ask before the first permanent removal (from a set_2p) of a session. */
+  readonly confirmPermanentRemoval: boolean;
+}
+
 export interface SettingsReading {
   readonly settings: MinidoteSettings;
+  readonly editor: EditorPreferences;
   /** One plain sentence per ignored value, naming the setting. */
   readonly problems: readonly string[];
 }
@@ -34,14 +42,14 @@ export function readSettings(get: SettingSource): SettingsReading {
   const problems: string[] = [];
   const peers: string[] = [];
   const rawPeers = get('peers');
-  if (rawPeers !== undefined && !Array.isArray(rawPeers)) problems.push('minidote.peers must be a list of ws:// URLs');
+  if (rawPeers !== undefined && !Array.isArray(rawPeers)) problems.push(t('minidote.peers must be a list of ws:// URLs'));
   for (const entry of Array.isArray(rawPeers) ? rawPeers : []) {
     try {
-      if (typeof entry !== 'string') throw new Error(`${JSON.stringify(entry)} is not a string`);
+      if (typeof entry !== 'string') throw new Error(t('{0} is not a string', JSON.stringify(entry)));
       const url = parsePeerUrl(entry);
       if (!peers.includes(url)) peers.push(url);
     } catch (error) {
-      problems.push(`minidote.peers: ignoring ${JSON.stringify(entry)}: ${errorMessage(error)}`);
+      problems.push(t('minidote.peers: ignoring {0}: {1}', JSON.stringify(entry), errorMessage(error)));
     }
   }
 
@@ -50,13 +58,13 @@ export function readSettings(get: SettingSource): SettingsReading {
   const port = get('listen.port') ?? 0;
   let listenPort = 0;
   if (typeof port === 'number' && isPort(port)) listenPort = port;
-  else problems.push(`minidote.listen.port: ${JSON.stringify(port)} is not a port from 0 to 65535; not listening`);
+  else problems.push(t('minidote.listen.port: {0} is not a port from 0 to 65535; not listening', JSON.stringify(port)));
 
   const name = get('displayName');
   const fsync = get('storage.fsync');
   const fsyncOk = typeof fsync === 'string' && (FSYNC_SETTINGS as readonly string[]).includes(fsync);
   if (fsync !== undefined && !fsyncOk) {
-    problems.push(`minidote.storage.fsync: ${JSON.stringify(fsync)} is not one of ${FSYNC_SETTINGS.join(', ')}; using the default`);
+    problems.push(t('minidote.storage.fsync: {0} is not one of {1}; using the default', JSON.stringify(fsync), FSYNC_SETTINGS.join(', ')));
   }
   return {
     settings: {
@@ -67,6 +75,7 @@ export function readSettings(get: SettingSource): SettingsReading {
       statusBarFlags: strings(get('statusBar.flags')).map((s) => s.trim()).filter((s) => s !== ''),
       fsync: fsyncOk ? (fsync as FsyncSetting) : undefined,
     },
+    editor: { confirmPermanentRemoval: get('confirmPermanentRemoval') !== false },
     problems,
   };
 }

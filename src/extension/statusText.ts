@@ -1,6 +1,7 @@
 import { ObjectKey } from '../core/transaction';
 import type { PeerStatus } from '../node/minidoteNode';
 import { matchesWatchPattern } from './keyRef';
+import { t } from './localize';
 
 /** Where the extension's replica is in its life. */
 export type HostPhase = 'starting' | 'running' | 'failed' | 'closed';
@@ -23,35 +24,37 @@ export interface StatusContent {
 
 function connectionText(peers: readonly PeerStatus[], listening: string | null): { icon: string; text: string; tip: string } {
   const connected = peers.filter((p) => p.connected).length;
-  const listenTip = listening ? `Listening on ${listening}.` : 'Not listening.';
+  const listenTip = listening ? t('Listening on {0}.', listening) : t('Not listening.');
   if (peers.length === 0) {
-    return { icon: 'database', text: 'local', tip: `No peers: changes stay on this machine until a peer connects. ${listenTip}` };
+    return { icon: 'database', text: t('local'), tip: t('No peers: changes stay on this machine until a peer connects. {0}', listenTip) };
   }
-  const plural = peers.length === 1 ? 'peer' : 'peers';
-  const text = connected === peers.length ? `${connected} ${plural}` : `${connected}/${peers.length} ${plural}`;
+  const one = peers.length === 1;
+  const all = connected === peers.length;
+  const text = all ? (one ? t('{0} peer', connected) : t('{0} peers', connected)) : one ? t('{0}/{1} peer', connected, peers.length) : t('{0}/{1} peers', connected, peers.length);
   const icon = connected === 0 ? 'debug-disconnect' : 'radio-tower';
-  return { icon, text, tip: `${connected} of ${peers.length} ${plural} connected. ${listenTip}` };
+  const tip = one ? t('{0} of {1} peer connected. {2}', connected, peers.length, listenTip) : t('{0} of {1} peers connected. {2}', connected, peers.length, listenTip);
+  return { icon, text, tip };
 }
 
 export function statusBarContent(input: StatusInput): StatusContent {
   const flags = input.enabledFlags.map((name) => ` $(flag) ${name}`).join('');
   switch (input.phase) {
     case 'starting':
-      return { text: '$(sync~spin) Minidote', tooltip: 'Minidote: opening the replica…', warning: false };
+      return { text: '$(sync~spin) Minidote', tooltip: t('Minidote: opening the replica…'), warning: false };
     case 'closed':
-      return { text: '$(circle-slash) Minidote', tooltip: 'Minidote: the replica is closed', warning: false };
+      return { text: '$(circle-slash) Minidote', tooltip: t('Minidote: the replica is closed'), warning: false };
     case 'failed':
       return {
         text: '$(error) Minidote',
-        tooltip: `Minidote could not open the replica: ${input.error ?? 'unknown error'}`,
+        tooltip: t('Minidote could not open the replica: {0}', input.error ?? t('unknown error')),
         warning: true,
       };
     case 'running': {
       const c = connectionText(input.peers, input.listening);
-      const flagTip = input.enabledFlags.length ? `\nEnabled watched flags: ${input.enabledFlags.join(', ')}.` : '';
+      const flagTip = input.enabledFlags.length ? `\n${t('Enabled watched flags: {0}.', input.enabledFlags.join(', '))}` : '';
       return {
         text: `$(${c.icon}) Minidote: ${c.text}${flags}`,
-        tooltip: `Minidote: ${c.tip}${flagTip}\nClick to show the replica state.`,
+        tooltip: `${t('Minidote: {0}', c.tip)}${flagTip}\n${t('Click to show the replica state.')}`,
         warning: false,
       };
     }
@@ -65,5 +68,5 @@ export function watchedFlagName(patterns: readonly string[], key: ObjectKey): st
 }
 
 export function flagChangeMessage(name: string, enabled: boolean, who: string): string {
-  return `Minidote: ${name} was ${enabled ? 'enabled' : 'disabled'} by ${who}`;
+  return enabled ? t('Minidote: {0} was enabled by {1}', name, who) : t('Minidote: {0} was disabled by {1}', name, who);
 }

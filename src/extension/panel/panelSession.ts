@@ -27,6 +27,7 @@ import {
   WaitingView,
   notificationMessage,
 } from '../../webview/protocol';
+import { t } from '../localize';
 
 /** What the panel needs from a running node. */
 export type PanelNode = Pick<
@@ -113,7 +114,7 @@ export class PanelSession implements Disposable {
   ) {
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     this.log = options.log ?? (() => undefined);
-    this.dispatcher = new MessageDispatcher((reason) => this.log(`replica panel: ${reason}`))
+    this.dispatcher = new MessageDispatcher((reason) => this.log(t('replica panel: {0}', reason)))
       .onRequest(ReadyRequest, () => this.ready())
       .onRequest(InspectRequest, ({ object, watch }) => {
         const id = objectId(object);
@@ -182,7 +183,7 @@ export class PanelSession implements Disposable {
   }
 
   private requireNode(): PanelNode {
-    if (!this.node) throw new UnavailableError('the replica is not open yet; try again in a moment');
+    if (!this.node) throw new UnavailableError(t('the replica is not open yet; try again in a moment'));
     return this.node;
   }
 

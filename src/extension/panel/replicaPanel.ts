@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
 import type { MinidoteNode } from '../../node/minidoteNode';
 import { makeNonce, panelHtml } from './panelHtml';
+import { t } from '../localize';
 import { PanelNode, PanelSession } from './panelSession';
+
+/** Where the panel reports what it finds wrong: the "Minidote" output channel ("Minidote: Show Log"). */
+export type PanelLog = (message: string) => void;
 
 /** How often a panel restored at startup looks again for the replica, which opens in the background. */
 const NODE_RETRY_MS = 250;
@@ -27,15 +31,15 @@ export class ReplicaPanel {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Opens the panel, or reveals it and shows `node` in it. */
-  static show(extensionUri: vscode.Uri, node: MinidoteNode): ReplicaPanel {
+  static show(extensionUri: vscode.Uri, node: MinidoteNode, log: PanelLog): ReplicaPanel {
     const existing = ReplicaPanel.current;
     if (existing) {
       existing.session.attach(node);
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ReplicaPanel.viewType, 'Minidote: Replica State', vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    return new ReplicaPanel(panel, extensionUri, node);
+    const panel = vscode.window.createWebviewPanel(ReplicaPanel.viewType, t('Minidote: Replica State'), vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return new ReplicaPanel(panel, extensionUri, node, log);
   }
 
   /**
@@ -47,10 +51,10 @@ export class ReplicaPanel {
   }
 
   /** Takes over a panel VS Code restored after a reload; the node may not be open yet. */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, getNode: () => PanelNode | undefined): ReplicaPanel {
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, getNode: () => PanelNode | undefined, log: PanelLog): ReplicaPanel {
     ReplicaPanel.current?.panel.dispose();
     const node = getNode();
-    const revived = new ReplicaPanel(panel, extensionUri, node);
+    const revived = new ReplicaPanel(panel, extensionUri, node, log);
     if (!node) revived.waitForNode(getNode);
     return revived;
   }
@@ -59,14 +63,13 @@ export class ReplicaPanel {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     node: PanelNode | undefined,
+    log: PanelLog,
   ) {
     ReplicaPanel.current = this;
     const webview = panel.webview;
     webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'minidote.svg');
-    this.session = new PanelSession((message) => void webview.postMessage(message), node, {
-      log: (message) => console.warn(message),
-    });
+    this.session = new PanelSession((message) => void webview.postMessage(message), node, { log });
     const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
     webview.html = panelHtml(
       {
@@ -106,10 +109,10 @@ export class ReplicaPanel {
 }
 
 /** Restores the panel after a window reload (VS Code remembers open webviews by view type). */
-export function registerReplicaPanelSerializer(extensionUri: vscode.Uri, getNode: () => MinidoteNode | undefined): vscode.Disposable {
+export function registerReplicaPanelSerializer(extensionUri: vscode.Uri, getNode: () => MinidoteNode | undefined, log: PanelLog): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(ReplicaPanel.viewType, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
-      ReplicaPanel.revive(panel, extensionUri, getNode);
+      ReplicaPanel.revive(panel, extensionUri, getNode, log);
     },
   });
 }
