@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { familyOf } from '../../src/core/crdt/registry';
 import { objectId, parseObjectId } from '../../src/core/transaction';
 import { bytes, clockText, count, relativeTime, valueText } from '../../src/webview/model/format';
 import { planNewKey } from '../../src/webview/model/newKey';
-import { familyOf, groupByBucket } from '../../src/webview/model/objectGroups';
+import { groupByBucket } from '../../src/webview/model/objectGroups';
 import { initialUiState, restoreUiState, toggled } from '../../src/webview/model/uiState';
 import { parseAmount, parseValueInput } from '../../src/webview/model/valueInput';
 import { visibleRows } from '../../src/webview/model/virtualWindow';

@@ -34,7 +34,8 @@ describe('webview/internals', () => {
     });
     const versions = readInternal('register_mv', alice.inspect(key('register_mv')));
     assert.deepEqual(versions.kind === 'versions' && versions.versions.map((v) => [v.value, v.tag.replica]), [['dark', 'alice']]);
-    assert.deepEqual(readInternal('counter_pn', alice.inspect(key('counter_pn'))), { kind: 'total', total: 7 });
+    assert.deepEqual(readInternal('counter_pn', alice.inspect(key('counter_pn'))), { kind: 'contributions', rows: [{ replica: 'alice', amount: 7 }] });
+    assert.deepEqual(readInternal('counter_pn', 7), { kind: 'contributions', rows: [{ replica: null, amount: 7 }] });
   });
 
   it('calls a shape it does not know unreadable instead of guessing', () => {

@@ -44,7 +44,7 @@ const INTERNALS: Record<string, unknown> = {
   ],
   banned: { added: ['spam'], removed: ['eggs', 'ham'] },
   'deploy-freeze': ['alice:9:0', 'carol:4:0'],
-  deploys: 42,
+  deploys: { '': 30, alice: 14, bob: -2 },
 };
 
 const card = (key: string) => `.object-card:has(> .object-head .object-key:text-is("${key}"))`;
@@ -317,7 +317,7 @@ describe('webview panel in Chromium', function () {
   }
 
   it('shows its internals for each type on demand', async () => {
-    const { page, host } = await loaded(sampleSnapshot([flagDeploy, counterRequests, setBanned, registerTheme, setCart]));
+    const { page, host } = await loaded(sampleSnapshot([flagDeploy, counterRequests, counterDeploys, setBanned, registerTheme, setCart]));
     await expand(page, host, 'deploy-freeze');
     await page.waitForSelector(`${card('deploy-freeze')} .chip.tag`);
     assert.deepEqual(await page.$$eval(`${card('deploy-freeze')} .chip.tag`, (els) => els.map((e) => e.textContent)), ['alice #9', 'carol #4']);
@@ -329,6 +329,16 @@ describe('webview panel in Chromium', function () {
         ['20', '3', '17'],
         ['5', '0', '5'],
         ['0', '5', '-5'],
+      ],
+    );
+    await expand(page, host, 'deploys');
+    await page.waitForSelector(`${card('deploys')} table.contributions`);
+    assert.deepEqual(
+      await page.$$eval(`${card('deploys')} table.contributions tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))),
+      [
+        ['earlier total', '30'],
+        ['alice', '14'],
+        ['bob', '-2'],
       ],
     );
     await expand(page, host, 'banned');

@@ -1,8 +1,8 @@
 import { TypeName } from '../../core/crdt/crdtType';
+import { familyOf } from '../../core/crdt/registry';
 import { Json } from '../../core/json';
 import { ObjectKey } from '../../core/transaction';
 import { MAX_NAME_LENGTH } from '../protocol';
-import { familyOf } from './objectGroups';
 import { parseValueInput } from './valueInput';
 
 export interface NewKeyInput {

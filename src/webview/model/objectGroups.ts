@@ -1,4 +1,3 @@
-import { TypeName } from '../../core/crdt/crdtType';
 import { compareCanonical } from '../../core/json';
 import { ObjectEntry } from '../protocol';
 
@@ -31,21 +30,4 @@ function matches(entry: ObjectEntry, needle: string): boolean {
     entry.key.toLowerCase().includes(needle) ||
     entry.type.includes(needle)
   );
-}
-
-export type TypeFamily = 'flag' | 'counter' | 'set' | 'register';
-
-export function familyOf(type: TypeName): TypeFamily {
-  switch (type) {
-    case 'flag_ew':
-      return 'flag';
-    case 'counter_pn':
-    case 'counter_pn_sb':
-      return 'counter';
-    case 'set_aw':
-    case 'set_2p':
-      return 'set';
-    case 'register_mv':
-      return 'register';
-  }
 }

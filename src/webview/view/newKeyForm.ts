@@ -1,19 +1,9 @@
-import { TYPE_NAMES, TypeName } from '../../core/crdt/crdtType';
+import { TYPE_NAMES, TypeName, crdtType, familyOf, isTypeName } from '../../core/crdt/registry';
 import { objectId } from '../../core/transaction';
 import { NewKeyPlan, planNewKey } from '../model/newKey';
-import { familyOf } from '../model/objectGroups';
 import { PanelActions, errorText } from './actions';
 import { button, checkbox, select, textField } from './controls';
 import { h, icon, replaceChildren } from './dom';
-
-const TYPE_LABELS: Record<TypeName, string> = {
-  flag_ew: 'flag_ew — enable-wins flag',
-  counter_pn: 'counter_pn — counter',
-  counter_pn_sb: 'counter_pn_sb — state-based counter',
-  set_aw: 'set_aw — add-wins set',
-  set_2p: 'set_2p — two-phase set',
-  register_mv: 'register_mv — multi-value register',
-};
 
 const VALUE_HINT: Record<'counter' | 'set' | 'register', string> = {
   counter: 'Starting amount (e.g. 1, or -3)',
@@ -50,7 +40,8 @@ export class NewKeyForm {
     private readonly onCreated: (id: string) => void,
     onCancel: () => void,
   ) {
-    this.type = select(TYPE_NAMES.map((t) => ({ value: t, label: TYPE_LABELS[t] })), 'flag_ew', 'Type');
+    const options = TYPE_NAMES.map((t) => ({ value: t, label: `${t} — ${crdtType(t).descriptor.label}` }));
+    this.type = select(options, 'flag_ew', 'Type');
     this.type.addEventListener('change', () => this.syncValueField());
     this.bucket = textField({ placeholder: 'bucket', label: 'Bucket', onEnter: () => void this.submit() });
     this.key = textField({ placeholder: 'key', label: 'Key', onEnter: () => void this.submit() });
@@ -91,7 +82,7 @@ export class NewKeyForm {
 
   private selectedType(): TypeName {
     const value = this.type.value;
-    return (TYPE_NAMES as readonly string[]).includes(value) ? (value as TypeName) : 'flag_ew';
+    return isTypeName(value) ? value : 'flag_ew';
   }
 
   private syncValueField(): void {

@@ -87,16 +87,47 @@ export function counterBody(deps: BodyDeps): CardBody {
       current = entry;
       const view = internalOf(entry);
       if (!view) return replaceChildren(internal, loadingNote());
-      if (view.kind === 'total') {
+      if (view.kind === 'contributions') {
         return replaceChildren(
           internal,
-          section('Internal state', h('p', { class: 'explain' }, `Op-based: replicas exchange +n / −n effects and each keeps only the total (${view.total}).`)),
+          section(
+            'Per-replica contributions',
+            contributionsTable(view.rows),
+            h('p', { class: 'explain' }, 'Op-based: replicas exchange +n / −n effects; each replica’s sum is kept apart, so that two states can be joined.'),
+          ),
         );
       }
       if (view.kind !== 'counts') return replaceChildren(internal, unreadable());
       replaceChildren(internal, section('Per-replica totals', countsTable(view.rows)));
     },
   };
+}
+
+function contributionsTable(rows: readonly { replica: string | null; amount: number }[]): HTMLElement {
+  if (rows.length === 0) return h('span', { class: 'muted' }, 'no increments or decrements yet');
+  return h(
+    'table',
+    { class: 'counts contributions' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'replica'), h('th', { class: 'num' }, 'contribution'))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h(
+          'tr',
+          {},
+          h(
+            'td',
+            {},
+            r.replica === null
+              ? h('span', { class: 'muted', title: 'The total of a state written before contributions were kept per replica' }, 'earlier total')
+              : h('span', { class: `replica-name ${replicaColorClass(r.replica)}` }, h('span', { class: 'dot' }), r.replica),
+          ),
+          h('td', { class: 'num strong' }, r.amount),
+        ),
+      ),
+    ),
+  );
 }
 
 function countsTable(rows: readonly { replica: string; p: number; n: number }[]): HTMLElement {

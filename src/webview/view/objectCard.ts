@@ -1,6 +1,7 @@
+import { Family } from '../../core/crdt/crdtType';
+import { crdtType } from '../../core/crdt/registry';
 import { Json } from '../../core/json';
 import { objectId } from '../../core/transaction';
-import { TypeFamily, familyOf } from '../model/objectGroups';
 import { valueText } from '../model/format';
 import { ObjectEntry } from '../protocol';
 import { PanelActions, errorText } from './actions';
@@ -21,13 +22,6 @@ export interface CardContext {
   readonly onExpand: (id: string, open: boolean) => void;
 }
 
-const TYPE_ICON: Record<TypeFamily, string> = {
-  flag: 'flag',
-  counter: 'symbol-numeric',
-  set: 'symbol-array',
-  register: 'symbol-variable',
-};
-
 const PREVIEW_ELEMENTS = 4;
 
 /** One object: a head with its value and quick controls, and details on demand. */
@@ -35,7 +29,7 @@ export class ObjectCard {
   readonly root: HTMLDivElement;
   readonly id: string;
   private entry: ObjectEntry;
-  private readonly family: TypeFamily;
+  private readonly family: Family;
   private readonly chevron: HTMLSpanElement;
   private readonly valueSlot: HTMLDivElement;
   private readonly errorLine: HTMLDivElement;
@@ -51,7 +45,8 @@ export class ObjectCard {
   ) {
     this.entry = entry;
     this.id = objectId(entry);
-    this.family = familyOf(entry.type);
+    const { descriptor } = crdtType(entry.type);
+    this.family = descriptor.family;
     this.chevron = icon('chevron-right', 'chevron');
     this.valueSlot = h('div', { class: 'object-value' });
     this.errorLine = h('div', { class: 'inline-error', attrs: { role: 'alert', hidden: true } });
@@ -89,9 +84,9 @@ export class ObjectCard {
         },
       },
       this.chevron,
-      icon(TYPE_ICON[this.family], `type-icon family-${this.family}`),
+      icon(descriptor.icon, `type-icon family-${this.family}`),
       h('span', { class: 'object-key', title: `${entry.bucket}/${entry.key}` }, entry.key),
-      h('span', { class: 'type-badge', title: typeSummary(entry) }, entry.type),
+      h('span', { class: 'type-badge', title: descriptor.explanation }, entry.type),
       this.valueSlot,
       controls,
     );
@@ -195,23 +190,6 @@ export class ObjectCard {
         replaceChildren(this.valueSlot, ...registerPreview(Array.isArray(value) ? value : []));
         return;
     }
-  }
-}
-
-function typeSummary(entry: ObjectEntry): string {
-  switch (entry.type) {
-    case 'flag_ew':
-      return 'enable-wins flag: a concurrent enable beats a disable';
-    case 'counter_pn':
-      return 'op-based counter: replicas exchange +n / −n';
-    case 'counter_pn_sb':
-      return 'state-based counter: per-replica increment (P) and decrement (N) totals, merged by max';
-    case 'set_aw':
-      return 'add-wins set: an add concurrent with a remove survives';
-    case 'set_2p':
-      return 'two-phase set: a removed element can never come back';
-    case 'register_mv':
-      return 'multi-value register: concurrent assigns are all kept';
   }
 }
 
