@@ -7,7 +7,7 @@ import {
   ResponseMessage,
   isResponseMessage,
   requestMessage,
-} from './protocol';
+} from './rpc';
 
 /**
  * The webview's end of the protocol: sends typed requests and matches their responses, and routes

@@ -11,7 +11,6 @@ import {
   DeltaNotification,
   FLAG_TYPES,
   InspectRequest,
-  ProtocolMessage,
   REGISTER_TYPES,
   ReadyRequest,
   RemoveElementRequest,
@@ -19,6 +18,7 @@ import {
   SET_TYPES,
   SetFlagRequest,
 } from './protocol';
+import { ProtocolMessage } from './rpc';
 import { PanelActions, errorText } from './view/actions';
 import { PanelApp } from './view/app';
 import { StateKeeper, UiStore } from './view/uiStore';

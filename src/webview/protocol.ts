@@ -1,16 +1,16 @@
 /**
- * The one message protocol between the replica panel's host (extension) and its webview. Every
- * message is a typed request (answered by exactly one response) or a typed notification, declared
- * once here with a valibot schema for its parameters; `MessageDispatcher` validates and routes
- * them on either side. Messages from the webview are untrusted input: the host only ever sees
- * parameters that passed their schema.
+ * The replica panel's messages between its host (src/extension/panel) and its webview, over the
+ * typed RPC of rpc.ts: what the host shows (built from the node's own types), and what the webview
+ * may ask. Requests from the webview are untrusted: each has a schema the host checks first.
  */
 import * as v from 'valibot';
 import { TYPE_NAMES, TypeName } from '../core/crdt/crdtType';
-import { ErrorKind, MinidoteError } from '../core/errors';
+import { typesOfFamily } from '../core/crdt/registry';
 import { Json } from '../core/json';
+import type { PeerState, PeerStatus } from '../core/peerStatus';
 import { ObjectKey } from '../core/transaction';
 import { VectorClock } from '../core/vectorClock';
+import { notification, request, returns, trusted } from './rpc';
 
 // ─── What the host shows ────────────────────────────────────────────────────────────────────────
 
@@ -26,18 +26,9 @@ export interface SelfInfo {
   readonly listening: string | null;
 }
 
-export type PeerState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-export interface PeerView {
-  readonly id: string | null;
-  readonly url: string | null;
-  readonly direction: 'outbound' | 'inbound';
-  readonly state: PeerState;
-  readonly displayName: string | null;
-  readonly lastSeen: number | null;
-  readonly clock: VectorClock | null;
-  readonly lastError: string | null;
-}
+/** A peer link exactly as the node reports it. */
+export type PeerView = PeerStatus;
+export type { PeerState };
 
 /** A delivered transaction, as the diagram needs it (effects left out: keys are enough). */
 export interface TxnView {
@@ -137,14 +128,14 @@ const Name = v.pipe(
   v.maxLength(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`),
 );
 
-function keyOf<const T extends readonly TypeName[]>(types: T) {
+function keyOf(types: readonly TypeName[]) {
   return v.object({ bucket: Name, key: Name, type: v.picklist(types, `type must be one of ${types.join(', ')}`) });
 }
 
-export const FLAG_TYPES = ['flag_ew'] as const;
-export const SET_TYPES = ['set_aw', 'set_2p'] as const;
-export const COUNTER_TYPES = ['counter_pn', 'counter_pn_sb'] as const;
-export const REGISTER_TYPES = ['register_mv'] as const;
+export const FLAG_TYPES = typesOfFamily('flag');
+export const SET_TYPES = typesOfFamily('set');
+export const COUNTER_TYPES = typesOfFamily('counter');
+export const REGISTER_TYPES = typesOfFamily('register');
 
 const AnyKey = keyOf(TYPE_NAMES);
 const Amount = v.pipe(
@@ -153,41 +144,7 @@ const Amount = v.pipe(
   v.minValue(1, 'must be at least 1'),
 );
 
-// ─── Message types ──────────────────────────────────────────────────────────────────────────────
-
-/** Carries a response type through a declaration without a value (a type-level marker). */
-export interface Returns<R> {
-  readonly __returns?: R;
-}
-export function returns<R>(): Returns<R> {
-  return {};
-}
-
-export interface RequestType<P, R> {
-  readonly kind: 'request';
-  readonly method: string;
-  readonly params: v.GenericSchema<unknown, P>;
-  readonly response: Returns<R>;
-}
-
-export interface NotificationType<P> {
-  readonly kind: 'notification';
-  readonly method: string;
-  readonly params: v.GenericSchema<unknown, P>;
-}
-
-function request<P, R>(method: string, params: v.GenericSchema<unknown, P>, response: Returns<R>): RequestType<P, R> {
-  return { kind: 'request', method, params, response };
-}
-
-function notification<P>(method: string, params: v.GenericSchema<unknown, P>): NotificationType<P> {
-  return { kind: 'notification', method, params };
-}
-
-/** Host → webview messages come from the trusted side; their types are checked at compile time only. */
-function fromHost<T>(): v.GenericSchema<unknown, T> {
-  return v.custom<T>(() => true);
-}
+// ─── Requests and notifications ─────────────────────────────────────────────────────────────────
 
 export interface UpdateResult {
   /** The replica's clock after the transaction. */
@@ -246,174 +203,7 @@ export const AssignRegisterRequest = request(
 );
 
 /** Host → webview: deltas since the previous message (coalesced on the host). */
-export const DeltaNotification = notification('state/delta', fromHost<PanelDelta>());
+export const DeltaNotification = notification('state/delta', trusted<PanelDelta>());
 
 /** Host → webview: the whole state was replaced (another node attached, or a snapshot installed). */
-export const ResetNotification = notification('state/reset', fromHost<PanelSnapshot>());
-
-// ─── Envelopes ──────────────────────────────────────────────────────────────────────────────────
-
-export interface RequestMessage {
-  readonly kind: 'request';
-  readonly id: number;
-  readonly method: string;
-  readonly params: unknown;
-}
-
-export interface NotificationMessage {
-  readonly kind: 'notification';
-  readonly method: string;
-  readonly params: unknown;
-}
-
-export type ResponseErrorKind = ErrorKind | 'internal';
-
-export interface ResponseError {
-  readonly kind: ResponseErrorKind;
-  readonly message: string;
-}
-
-export type ResponseMessage =
-  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: ResponseError };
-
-export type ProtocolMessage = RequestMessage | NotificationMessage | ResponseMessage;
-
-const RequestEnvelope = v.object({
-  kind: v.literal('request'),
-  id: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  method: v.pipe(v.string(), v.maxLength(64)),
-  params: v.unknown(),
-});
-
-const NotificationEnvelope = v.object({
-  kind: v.literal('notification'),
-  method: v.pipe(v.string(), v.maxLength(64)),
-  params: v.unknown(),
-});
-
-const ResponseEnvelope = v.object({
-  kind: v.literal('response'),
-  id: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  ok: v.boolean(),
-  result: v.optional(v.unknown()),
-  error: v.optional(v.object({ kind: v.string(), message: v.string() })),
-});
-
-export function requestMessage<P>(type: RequestType<P, unknown>, id: number, params: P): RequestMessage {
-  return { kind: 'request', id, method: type.method, params };
-}
-
-export function notificationMessage<P>(type: NotificationType<P>, params: P): NotificationMessage {
-  return { kind: 'notification', method: type.method, params };
-}
-
-export function isResponseMessage(message: unknown): message is ResponseMessage {
-  return v.is(ResponseEnvelope, message);
-}
-
-/** A failed request as the requesting side sees it. */
-export class RequestFailedError extends Error {
-  constructor(
-    readonly kind: ResponseErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestFailedError';
-  }
-}
-
-// ─── The dispatcher ─────────────────────────────────────────────────────────────────────────────
-
-type RequestHandler = (params: unknown) => unknown;
-type NotificationHandler = (params: unknown) => void;
-
-function describeIssues(method: string, issues: [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]): string {
-  const parts = issues.map((issue) => {
-    const path = issue.path?.map((p) => String(p.key)).join('.');
-    return path ? `${path} ${issue.message}` : issue.message;
-  });
-  return `invalid parameters for ${method}: ${parts.join('; ')}`;
-}
-
-/**
- * Validates incoming messages and routes them to the handler registered for their type. A request
- * always gets exactly one response (an error response for anything malformed or failing); a bad
- * notification is reported through `onInvalid` and otherwise dropped.
- */
-export class MessageDispatcher {
-  private readonly requests = new Map<string, { type: RequestType<unknown, unknown>; handler: RequestHandler }>();
-  private readonly notifications = new Map<string, { type: NotificationType<unknown>; handler: NotificationHandler }>();
-
-  constructor(private readonly onInvalid: (reason: string) => void = () => undefined) {}
-
-  onRequest<P, R>(type: RequestType<P, R>, handler: (params: P) => R | Promise<R>): this {
-    this.requests.set(type.method, {
-      type: type as RequestType<unknown, unknown>,
-      handler: handler as RequestHandler,
-    });
-    return this;
-  }
-
-  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): this {
-    this.notifications.set(type.method, {
-      type: type as NotificationType<unknown>,
-      handler: handler as NotificationHandler,
-    });
-    return this;
-  }
-
-  /** Handles one message; resolves with the response to send back when it was a request. */
-  async dispatch(message: unknown): Promise<ResponseMessage | undefined> {
-    const req = v.safeParse(RequestEnvelope, message);
-    if (req.success) return this.answer(req.output);
-    const note = v.safeParse(NotificationEnvelope, message);
-    if (note.success) {
-      this.notify(note.output);
-      return undefined;
-    }
-    this.onInvalid(`dropped a malformed message: ${describeMessage(message)}`);
-    return undefined;
-  }
-
-  private async answer(message: RequestMessage): Promise<ResponseMessage> {
-    const fail = (kind: ResponseErrorKind, text: string): ResponseMessage => ({
-      kind: 'response',
-      id: message.id,
-      ok: false,
-      error: { kind, message: text },
-    });
-    const entry = this.requests.get(message.method);
-    if (!entry) return fail('invalid', `unknown request "${message.method}"`);
-    const params = v.safeParse(entry.type.params, message.params);
-    if (!params.success) return fail('invalid', describeIssues(message.method, params.issues));
-    try {
-      const result = await entry.handler(params.output);
-      return { kind: 'response', id: message.id, ok: true, result };
-    } catch (error) {
-      if (error instanceof MinidoteError) return fail(error.kind, error.message);
-      return fail('internal', error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  private notify(message: NotificationMessage): void {
-    const entry = this.notifications.get(message.method);
-    if (!entry) {
-      this.onInvalid(`dropped unknown notification "${message.method}"`);
-      return;
-    }
-    const params = v.safeParse(entry.type.params, message.params);
-    if (!params.success) {
-      this.onInvalid(describeIssues(message.method, params.issues));
-      return;
-    }
-    entry.handler(params.output);
-  }
-}
-
-function describeMessage(message: unknown): string {
-  if (message === null || typeof message !== 'object') return `a ${message === null ? 'null' : typeof message}`;
-  const { kind, method } = message as { kind?: unknown; method?: unknown };
-  const show = (x: unknown) => (typeof x === 'string' ? JSON.stringify(x.slice(0, 64)) : typeof x);
-  return `kind ${show(kind)}, method ${show(method)}`;
-}
+export const ResetNotification = notification('state/reset', trusted<PanelSnapshot>());

@@ -10,7 +10,7 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/panelHtml';
-import { ProtocolMessage, RequestMessage } from '../../src/webview/protocol';
+import { ProtocolMessage, RequestMessage } from '../../src/webview/rpc';
 
 const ROOT = resolve(__dirname, '../..');
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'webview');

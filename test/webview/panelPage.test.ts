@@ -6,13 +6,12 @@ import {
   AssignRegisterRequest,
   ChangeCounterRequest,
   InspectRequest,
-  MessageDispatcher,
   PanelDelta,
   ReadyRequest,
   RemoveElementRequest,
-  RequestMessage,
   SetFlagRequest,
 } from '../../src/webview/protocol';
+import { MessageDispatcher, RequestMessage } from '../../src/webview/rpc';
 import { OUTPUT_DIR, PanelServer, ScriptedHost, ThemeName, buildWebview, launchChromium, openPanel, pageErrors } from './browserHarness';
 import { bigSet, counterDeploys, counterRequests, flagDeploy, registerTheme, sampleSnapshot, setBanned, setCart } from './fixtures';
 

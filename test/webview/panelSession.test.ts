@@ -8,17 +8,13 @@ import {
   ChangeCounterRequest,
   InspectRequest,
   MAX_TRANSACTIONS_SHOWN,
-  NotificationMessage,
   PanelDelta,
   PanelSnapshot,
-  ProtocolMessage,
   ReadyRequest,
   RemoveElementRequest,
-  RequestType,
-  ResponseMessage,
   SetFlagRequest,
-  requestMessage,
 } from '../../src/webview/protocol';
+import { NotificationMessage, ProtocolMessage, RequestType, ResponseMessage, requestMessage } from '../../src/webview/rpc';
 import { tempDir } from '../support/tempDir';
 import { waitUntil } from '../support/waitFor';
 

@@ -6,13 +6,9 @@ import {
   ChangeCounterRequest,
   DeltaNotification,
   MAX_VALUE_TEXT,
-  MessageDispatcher,
-  ProtocolMessage,
-  RequestFailedError,
-  ResponseMessage,
   SetFlagRequest,
-  requestMessage,
 } from '../../src/webview/protocol';
+import { MessageDispatcher, ProtocolMessage, RequestFailedError, ResponseMessage, requestMessage } from '../../src/webview/rpc';
 
 const flag = { bucket: 'ops', key: 'freeze', type: 'flag_ew' as const };
 const set = { bucket: 'shop', key: 'cart', type: 'set_aw' as const };

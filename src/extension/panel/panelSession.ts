@@ -2,7 +2,7 @@ import { Disposable } from '../../core/emitter';
 import { UnavailableError } from '../../core/errors';
 import { ObjectKey, Update, objectId } from '../../core/transaction';
 import { VectorClock } from '../../core/vectorClock';
-import type { DeliveredTransaction, MinidoteNode, NodeStatus } from '../../node/minidoteNode';
+import type { MinidoteNode, NodeStatus } from '../../node/minidoteNode';
 import {
   AddElementRequest,
   AssignRegisterRequest,
@@ -11,12 +11,9 @@ import {
   InspectRequest,
   MAX_TRANSACTIONS_SHOWN,
   MAX_WAITING_SHOWN,
-  MessageDispatcher,
   ObjectEntry,
   PanelDelta,
   PanelSnapshot,
-  PeerView,
-  ProtocolMessage,
   ReadyRequest,
   RemoveElementRequest,
   ResetNotification,
@@ -25,8 +22,8 @@ import {
   TxnView,
   UpdateResult,
   WaitingView,
-  notificationMessage,
 } from '../../webview/protocol';
+import { MessageDispatcher, ProtocolMessage, notificationMessage } from '../../webview/rpc';
 import { t } from '../localize';
 
 /** What the panel needs from a running node. */
@@ -44,23 +41,6 @@ export interface PanelSessionOptions {
 const DEFAULT_COALESCE_MS = 50;
 
 const txnId = (t: { origin: string; clock: VectorClock }) => `${t.origin}:${t.clock[t.origin] ?? 0}`;
-
-function txnView(t: DeliveredTransaction): TxnView {
-  return { origin: t.origin, clock: t.clock, at: t.at, deliveredAt: t.deliveredAt, local: t.local, keys: t.keys };
-}
-
-function peerViews(status: NodeStatus): PeerView[] {
-  return status.peers.map(({ id, url, direction, state, displayName, lastSeen, clock, lastError }) => ({
-    id,
-    url,
-    direction,
-    state,
-    displayName,
-    lastSeen,
-    clock,
-    lastError,
-  }));
-}
 
 function waitingViews(status: NodeStatus): WaitingView[] {
   return status.waiting.slice(0, MAX_WAITING_SHOWN).map(({ transaction, missing }) => ({
@@ -198,12 +178,12 @@ export class PanelSession implements Disposable {
 
   private snapshot(node: PanelNode): PanelSnapshot {
     const status = node.status();
-    const transactions = node.recentTransactions().slice(-MAX_TRANSACTIONS_SHOWN).map(txnView);
+    const transactions: TxnView[] = node.recentTransactions().slice(-MAX_TRANSACTIONS_SHOWN);
     const snapshot: PanelSnapshot = {
       self: { id: status.id, displayName: status.displayName, listening: status.listening },
       clock: status.clock,
       objects: node.replica.listObjects().map((key) => this.entry(node, key)),
-      peers: peerViews(status),
+      peers: status.peers,
       waiting: waitingViews(status),
       waitingTotal: status.waiting.length,
       storage: storageFigures(status, node.storage.dir),
@@ -259,8 +239,7 @@ export class PanelSession implements Disposable {
     const self = { id: status.id, displayName: status.displayName, listening: status.listening };
     if (differs('self', self)) delta.self = self;
     if (differs('clock', status.clock)) delta.clock = status.clock;
-    const peers = peerViews(status);
-    if (differs('peers', peers)) delta.peers = peers;
+    if (differs('peers', status.peers)) delta.peers = status.peers;
     const waiting = waitingViews(status);
     if (differs('waiting', waiting)) {
       delta.waiting = waiting;
@@ -277,7 +256,7 @@ export class PanelSession implements Disposable {
     if (from === 0 && sent.lastTxn !== undefined) delta.replaceTransactions = true;
     const fresh = recent.slice(from).slice(-MAX_TRANSACTIONS_SHOWN);
     if (fresh.length > 0) {
-      delta.transactions = fresh.map(txnView);
+      delta.transactions = fresh;
       sent.lastTxn = txnId(fresh[fresh.length - 1]);
     }
     return delta;
