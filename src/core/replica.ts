@@ -92,7 +92,13 @@ export class Replica {
   private readonly journal: Journal;
   private readonly now: () => number;
   private readonly clockTimeoutMs: number;
-  private currentClock: VectorClock = {};
+  /**
+   * The delivered clock, changed in place: a copy per delivery would cost O(replicas) each time,
+   * quadratic for a message that introduces thousands of origins. `clock` hands out an immutable
+   * copy, made at most once per change.
+   */
+  private live: Record<string, number> = {};
+  private published: VectorClock | undefined = {};
 
   constructor(
     readonly id: string,
@@ -106,7 +112,8 @@ export class Replica {
   }
 
   get clock(): VectorClock {
-    return this.currentClock;
+    this.published ??= { ...this.live };
+    return this.published;
   }
 
   onChange(listener: (change: ReplicaChange) => void): Disposable {
@@ -116,7 +123,7 @@ export class Replica {
   async read(keys: readonly ObjectKey[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<ReadResult> {
     for (const key of keys) crdtType(key.type);
     if (clock) await this.waitFor(clock, timeoutMs, signal);
-    return { values: keys.map((k) => this.value(k)), clock: this.currentClock };
+    return { values: keys.map((k) => this.value(k)), clock: this.clock };
   }
 
   value(key: ObjectKey): Json {
@@ -152,14 +159,14 @@ export class Replica {
    */
   receive(txn: Transaction, source?: string): ReceiveOutcome {
     validateTransaction(txn);
-    if (isDuplicate(txn, this.currentClock)) {
+    if (isDuplicate(txn, this.live)) {
       const earlier = this.versions.earlier(txn);
       return earlier && !sameContent(earlier, txn) ? this.conflict(txn, source) : 'duplicate';
     }
-    if (!isCausallyReady(txn, this.currentClock)) {
+    if (!isCausallyReady(txn, this.live)) {
       const held = this.buffer.get(txn.origin, sequenceOf(txn));
       if (held) return sameContent(held, txn) ? 'duplicate' : this.conflict(txn, source);
-      return this.buffer.hold(txn, this.currentClock, source) === 'held' ? 'buffered' : 'dropped';
+      return this.buffer.hold(txn, this.live, source) === 'held' ? 'buffered' : 'dropped';
     }
     this.journal.append(txn);
     this.deliver(txn, false);
@@ -190,7 +197,7 @@ export class Replica {
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_CLOCK_WAIT_MS) {
       return Promise.reject(new InvalidInputError(`a clock wait must be 0-${MAX_CLOCK_WAIT_MS} ms, got ${timeoutMs}`));
     }
-    if (leq(clock, this.currentClock)) return Promise.resolve();
+    if (leq(clock, this.live)) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(new UnavailableError('the clock wait was cancelled'));
     if (this.waiters.size >= MAX_CLOCK_WAITERS) {
       return Promise.reject(
@@ -219,7 +226,7 @@ export class Replica {
         reject(
           new UnavailableError(
             `timed out after ${timeoutMs} ms waiting for clock ${JSON.stringify(normalize(clock))}; ` +
-              `replica ${this.id} is at ${JSON.stringify(normalize(this.currentClock))}`,
+              `replica ${this.id} is at ${JSON.stringify(normalize(this.live))}`,
           ),
         );
       }, timeoutMs);
@@ -245,12 +252,12 @@ export class Replica {
   }
 
   waitingTransactions(): WaitingTransaction[] {
-    return this.buffer.waiting(this.currentClock);
+    return this.buffer.waiting(this.live);
   }
 
   exportState(): ReplicaSnapshot {
     return {
-      clock: this.currentClock,
+      clock: this.clock,
       objects: [...this.objects.values()].map(({ key, type, state }) => ({ ...key, state: type.encode(state) })),
     };
   }
@@ -264,9 +271,10 @@ export class Replica {
     });
     this.objects.clear();
     for (const live of decoded) this.objects.set(objectId(live.key), live);
-    this.currentClock = normalize(snapshot.clock);
-    this.buffer.dropCovered(this.currentClock);
-    this.changes.emit({ kind: 'snapshot', clock: this.currentClock });
+    this.live = { ...normalize(snapshot.clock) };
+    this.published = undefined;
+    this.buffer.dropCovered(this.live);
+    this.changes.emit({ kind: 'snapshot', clock: this.clock });
     this.deliverReady();
     this.wakeWaiters();
   }
@@ -278,9 +286,9 @@ export class Replica {
    * The caller has validated the transaction already (the log's record decoder does).
    */
   replay(txn: Transaction): boolean {
-    if (!isCausallyReady(txn, this.currentClock)) return false;
+    if (!isCausallyReady(txn, this.live)) return false;
     this.applyEffects(txn);
-    this.currentClock = this.clockAfter(txn);
+    this.advance(txn);
     return true;
   }
 
@@ -307,7 +315,7 @@ export class Replica {
 
   /** Runs every operation's `prepare` without changing live state; throws on the first refusal. */
   private prepare(updates: readonly Update[]): Transaction {
-    const clock = increment(this.currentClock, this.id);
+    const clock = increment(this.live, this.id);
     const seq = clock[this.id];
     const ids = updates.map(objectId);
     const touches = new Map<string, number>();
@@ -343,16 +351,18 @@ export class Replica {
   private deliver(txn: Transaction, local: boolean): void {
     this.applyEffects(txn);
     this.versions.remember(txn);
+    this.advance(txn);
     // A local transaction's clock is exactly ours plus its tick (prepared in this same synchronous
     // run), so it can be shared instead of copied.
-    this.currentClock = local ? txn.clock : this.clockAfter(txn);
+    if (local) this.published = txn.clock;
     this.wakeWaiters();
     this.changes.emit({ kind: 'transaction', transaction: txn, local });
   }
 
   /** Delivering a causally ready transaction advances only its origin's entry. */
-  private clockAfter(txn: Transaction): VectorClock {
-    return { ...this.currentClock, [txn.origin]: entry(txn.clock, txn.origin) };
+  private advance(txn: Transaction): void {
+    this.live[txn.origin] = entry(txn.clock, txn.origin);
+    this.published = undefined;
   }
 
   private applyEffects(txn: Transaction): void {
@@ -369,12 +379,12 @@ export class Replica {
   }
 
   private deliverReady(): void {
-    for (let next = this.buffer.takeReady(this.currentClock); next; next = this.buffer.takeReady(this.currentClock)) {
+    for (let next = this.buffer.takeReady(this.live); next; next = this.buffer.takeReady(this.live)) {
       try {
         this.journal.append(next);
       } catch (error) {
         // Not logged means not delivered: keep it waiting rather than lose it.
-        this.buffer.hold(next, this.currentClock);
+        this.buffer.hold(next, this.live);
         throw error;
       }
       this.deliver(next, false);
@@ -383,7 +393,7 @@ export class Replica {
 
   private wakeWaiters(): void {
     for (const waiter of this.waiters) {
-      if (leq(waiter.clock, this.currentClock)) {
+      if (leq(waiter.clock, this.live)) {
         this.waiters.delete(waiter);
         waiter.resolve();
       }
