@@ -1,7 +1,7 @@
 import { operationSpec, crdtType, validateOperation } from '../core/crdt/registry';
 import { InvalidInputError } from '../core/errors';
-import { Json, MAX_JSON_DEPTH, isJson, parseJsonText } from '../core/json';
-import { MAX_NAME_LENGTH } from '../core/schemas';
+import { Json, MAX_JSON_DEPTH, parseJsonText } from '../core/json';
+import { MAX_NAME_LENGTH, UpdateSchema, parseWith } from '../core/schemas';
 import { Update } from '../core/transaction';
 import { parseInteger } from './args';
 
@@ -39,7 +39,7 @@ export function updateFromWords(words: readonly string[], json: boolean): Update
   return { type: type.name, bucket, key, op, args };
 }
 
-/** Validates a `--batch` document: a JSON array of {type, bucket, key, op, args}. */
+/** Validates a `--batch` document: a JSON array of {type, bucket, key, op, args}, each as the node's wire checks it. */
 export function updatesFromBatch(text: string): Update[] {
   const doc = parseJsonText(text, 'the batch');
   if (!Array.isArray(doc) || doc.length === 0) {
@@ -47,21 +47,12 @@ export function updatesFromBatch(text: string): Update[] {
   }
   return doc.map((item: unknown, i) => {
     const where = `batch item ${i + 1}`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new InvalidInputError(`${where} must be an object`);
-    const { type, bucket, key, op, args } = item as Record<string, unknown>;
-    for (const [name, value] of Object.entries({ type, bucket, key, op })) {
-      if (typeof value !== 'string') throw new InvalidInputError(`${where}: "${name}" must be a string`);
-    }
-    if (args !== undefined && (!Array.isArray(args) || !args.every(isJson))) {
-      throw new InvalidInputError(`${where}: "args" must be an array of JSON values`);
-    }
-    const crdt = crdtType(type as string);
+    const { type, bucket, key, op, args = [] } = parseWith(UpdateSchema, item, where);
     try {
-      checkObjectNames(bucket as string, key as string);
-      validateOperation(crdt, op as string, (args ?? []) as Json[]);
+      validateOperation(crdtType(type), op, args);
     } catch (error) {
       throw new InvalidInputError(`${where}: ${(error as Error).message}`);
     }
-    return { type: crdt.name, bucket: bucket as string, key: key as string, op: op as string, args: (args ?? []) as Json[] };
+    return { type, bucket, key, op, args };
   });
 }

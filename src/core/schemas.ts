@@ -36,10 +36,30 @@ export const JsonValueSchema = v.custom<Json>(
   (issue) => `not an accepted JSON value: ${jsonProblem(issue.input, MAX_DOCUMENT_DEPTH) ?? 'invalid'}`,
 );
 
-export const TypeNameSchema = v.picklist(TYPE_NAMES);
+export const TypeNameSchema = v.picklist(
+  TYPE_NAMES,
+  (issue) => `unknown type ${JSON.stringify(issue.input)}; known types: ${TYPE_NAMES.join(', ')}`,
+);
 /** A bucket or key name. */
-export const ObjectNameSchema = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
+export const ObjectNameSchema = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`),
+);
 export const ObjectKeySchema = v.object({ bucket: ObjectNameSchema, key: ObjectNameSchema, type: TypeNameSchema });
+
+/**
+ * One operation on one object as a client asks for it: the one check of a client's update on the
+ * wire (src/net), of each item of the CLI's `--batch`, and of the names and values in the editor's
+ * command arguments. Whether the operation exists and takes these arguments is `validateOperation`'s
+ * check (crdt/registry.ts), which every update goes through after this one.
+ */
+export const UpdateSchema = v.object({
+  bucket: ObjectNameSchema,
+  key: ObjectNameSchema,
+  type: TypeNameSchema,
+  op: v.string('must be a string'),
+  args: v.optional(v.array(JsonValueSchema, 'must be an array of JSON values')),
+});
 
 const EffectSchema = v.object({
   bucket: ObjectNameSchema,

@@ -1,5 +1,7 @@
+import * as v from 'valibot';
 import { InvalidInputError } from '../core/errors';
-import { Json, isJson } from '../core/json';
+import { Json } from '../core/json';
+import { JsonValueSchema, UpdateSchema, parseWith } from '../core/schemas';
 import { KeyRef, parseKeyRef } from './keyRef';
 import { t } from './localize';
 
@@ -24,26 +26,30 @@ function optionalString(arg: Fields, name: string): string | undefined {
   return value;
 }
 
+/** The names of a target, checked as the update they lead to will be. */
+const TargetNames = v.pick(UpdateSchema, ['bucket', 'key']);
+
 /** `"bucket/key"` or `{ bucket, key, type? }`. */
 export function parseTarget(arg: unknown): ObjectTarget | undefined {
   if (arg === undefined || arg === null) return undefined;
-  if (typeof arg === 'string') return parseKeyRef(arg);
+  if (typeof arg === 'string') return parseWith(TargetNames, parseKeyRef(arg), 'the target');
   const f = fields(arg);
   const bucket = f && f.bucket;
   const key = f && f.key;
   if (!f || typeof bucket !== 'string' || typeof key !== 'string' || bucket === '' || key === '') {
     throw new InvalidInputError(t('expected "bucket/key" or { "bucket": "...", "key": "..." } as the argument'));
   }
+  parseWith(TargetNames, { bucket, key }, 'the target');
   const type = optionalString(f, 'type');
   return type === undefined ? { bucket, key } : { bucket, key, type };
 }
 
-/** A JSON field (`element`, `value`), undefined when absent. */
+/** A JSON field (`element`, `value`): an argument of the update, checked as the update's arguments are; undefined when absent. */
 export function parseJsonField(arg: unknown, name: string): Json | undefined {
   const f = fields(arg);
   if (!f || !(name in f) || f[name] === undefined) return undefined;
   const value = f[name];
-  if (!isJson(value)) throw new InvalidInputError(t('"{0}" must be a JSON value', name));
+  if (!v.is(JsonValueSchema, value)) throw new InvalidInputError(t('"{0}" must be a JSON value', name));
   return value;
 }
 

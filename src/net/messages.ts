@@ -6,7 +6,7 @@ import {
   ObjectKeySchema,
   ReplicaIdSchema,
   TransactionSchema,
-  TypeNameSchema,
+  UpdateSchema,
   describeIssue,
 } from '../core/schemas';
 
@@ -21,14 +21,6 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
 const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
-
-const Update = v.object({
-  bucket: v.string(),
-  key: v.string(),
-  type: TypeNameSchema,
-  op: v.string(),
-  args: v.optional(v.array(JsonValueSchema)),
-});
 
 const ErrorBody = v.object({
   kind: v.picklist(['invalid', 'rejected', 'unavailable', 'storage', 'protocol', 'unknown']),
@@ -85,7 +77,7 @@ export const ClientRequest = v.variant('t', [
   v.object({
     t: v.literal('update'),
     id: v.number(),
-    updates: v.array(Update),
+    updates: v.array(UpdateSchema),
     clock: v.optional(ClockSchema),
     timeoutMs: v.optional(CountSchema),
   }),
