@@ -61,11 +61,11 @@ export class Fleet {
     for (const peer of options.peers ?? []) args.push('--peer', peer);
     if (options.secret !== false) args.push('--secret-file', this.secretFile);
     args.push(...(options.extra ?? []));
-    const process = await startServe(args);
-    this.running.add(process);
-    void process.exited.then(() => this.running.delete(process));
-    const port = Number(new URL(process.url).port);
-    return { process, url: process.url, id: process.id, data, pid: process.child.pid as number, port, options: { ...options, data } };
+    const served = await startServe(args);
+    this.running.add(served);
+    void served.exited.then(() => this.running.delete(served));
+    const port = Number(new URL(served.url).port);
+    return { process: served, url: served.url, id: served.id, data, pid: served.child.pid as number, port, options: { ...options, data } };
   }
 
   /** SIGTERM, and wait for a clean exit (the log is flushed and the lock released). */
@@ -82,7 +82,7 @@ export class Fleet {
   }
 
   cleanup(): void {
-    for (const process of this.running) process.child.kill('SIGKILL');
+    for (const served of this.running) served.child.kill('SIGKILL');
     this.running.clear();
     for (const dir of this.dirs.splice(0)) dir.cleanup();
   }
