@@ -138,11 +138,7 @@ export const COUNTER_TYPES = typesOfFamily('counter');
 export const REGISTER_TYPES = typesOfFamily('register');
 
 const AnyKey = keyOf(TYPE_NAMES);
-const Amount = v.pipe(
-  v.number('must be a number'),
-  v.safeInteger('must be an integer'),
-  v.minValue(1, 'must be at least 1'),
-);
+const Amount = v.pipe(v.number('must be a number'), v.safeInteger('must be an integer'), v.minValue(1, 'must be at least 1'));
 
 // ─── Requests and notifications ─────────────────────────────────────────────────────────────────
 
@@ -174,11 +170,7 @@ export const SetFlagRequest = request(
   returns<UpdateResult>(),
 );
 
-export const AddElementRequest = request(
-  'set/add',
-  v.object({ object: keyOf(SET_TYPES), element: JsonValue }),
-  returns<UpdateResult>(),
-);
+export const AddElementRequest = request('set/add', v.object({ object: keyOf(SET_TYPES), element: JsonValue }), returns<UpdateResult>());
 
 export const RemoveElementRequest = request(
   'set/remove',

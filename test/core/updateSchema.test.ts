@@ -16,7 +16,11 @@ describe('UpdateSchema: one check for the wire, the CLI batch and command argume
     assert.deepEqual(parseWith(UpdateSchema, { ...update, extra: true }, 'the update'), update);
     assert.equal(onWire(update).ok, true);
     assert.deepEqual(updatesFromBatch(JSON.stringify([update])), [update]);
-    assert.deepEqual(parseTarget({ bucket: 'shop', key: 'cart', type: 'set_aw', element: 'milk' }), { bucket: 'shop', key: 'cart', type: 'set_aw' });
+    assert.deepEqual(parseTarget({ bucket: 'shop', key: 'cart', type: 'set_aw', element: 'milk' }), {
+      bucket: 'shop',
+      key: 'cart',
+      type: 'set_aw',
+    });
     assert.equal(parseJsonField({ element: 'milk' }, 'element'), 'milk');
   });
 
@@ -24,11 +28,17 @@ describe('UpdateSchema: one check for the wire, the CLI batch and command argume
     for (const names of [{ bucket: long }, { key: long }]) {
       const bad = { ...update, ...names };
       const field = Object.keys(names)[0];
-      assert.throws(() => parseWith(UpdateSchema, bad, 'the update'), new RegExp(`at ${field}: must be at most ${MAX_NAME_LENGTH} characters`));
+      assert.throws(
+        () => parseWith(UpdateSchema, bad, 'the update'),
+        new RegExp(`at ${field}: must be at most ${MAX_NAME_LENGTH} characters`),
+      );
       const wire = onWire(bad);
       assert.equal(wire.ok, false);
       assert.match(wire.ok ? '' : wire.reason, new RegExp(field));
-      assert.throws(() => updatesFromBatch(JSON.stringify([bad])), (e: unknown) => e instanceof InvalidInputError && new RegExp(`batch item 1 .*${field}`).test(e.message));
+      assert.throws(
+        () => updatesFromBatch(JSON.stringify([bad])),
+        (e: unknown) => e instanceof InvalidInputError && new RegExp(`batch item 1 .*${field}`).test(e.message),
+      );
       assert.throws(() => parseTarget({ bucket: bad.bucket, key: bad.key }), InvalidInputError);
     }
     assert.throws(() => parseTarget(`shop/${long}`), /key/);
@@ -36,7 +46,10 @@ describe('UpdateSchema: one check for the wire, the CLI batch and command argume
   });
 
   it('names an unknown type with the known ones, and refuses arguments that are not JSON', () => {
-    assert.throws(() => parseWith(UpdateSchema, { ...update, type: 'set_xx' }, 'the update'), /unknown type "set_xx"; known types: counter_pn/);
+    assert.throws(
+      () => parseWith(UpdateSchema, { ...update, type: 'set_xx' }, 'the update'),
+      /unknown type "set_xx"; known types: counter_pn/,
+    );
     assert.equal(onWire({ ...update, type: 'set_xx' }).ok, false);
     assert.throws(() => updatesFromBatch(JSON.stringify([{ ...update, args: 'milk' }])), /batch item 1 .*args/);
     const infinite = '{"t":"update","id":1,"updates":[{"type":"counter_pn","bucket":"b","key":"k","op":"increment","args":[1e999]}]}';

@@ -8,10 +8,7 @@ import { keyOf, replicas, run, sync } from '../helpers';
 describe('type descriptors', () => {
   it('put every type in one family, and every family has a type, its default first', () => {
     for (const family of FAMILIES) assert.ok(typesOfFamily(family).length > 0, family);
-    assert.deepEqual(
-      FAMILIES.flatMap((family) => typesOfFamily(family)).sort(),
-      [...TYPE_NAMES].sort(),
-    );
+    assert.deepEqual(FAMILIES.flatMap((family) => typesOfFamily(family)).sort(), [...TYPE_NAMES].sort());
     assert.deepEqual(typesOfFamily('set'), ['set_aw', 'set_2p']);
     assert.deepEqual(typesOfFamily('counter'), ['counter_pn', 'counter_pn_sb']);
     assert.equal(familyOf('register_mv'), 'register');
