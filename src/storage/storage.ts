@@ -110,6 +110,8 @@ export class Storage {
       this.log.fail(error);
       settings.report(error.message);
     });
+    // A long recovery holds up the heartbeat: make sure no other process took over meanwhile.
+    this.ensureLocked();
     // Records set aside stay in the log until a snapshot covers them: take one now, so that the
     // next start does not meet them again.
     if (this.recovery.setAside.length > 0) this.scheduleSnapshot();

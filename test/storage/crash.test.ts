@@ -5,7 +5,7 @@ import { objectId } from '../../src/core/transaction';
 import { entry } from '../../src/core/vectorClock';
 import { openStorage } from '../../src/storage';
 import { ReferenceReplica, stateText } from './fixtures/workload';
-import { removeTempDirs, spawnFixture, tempDir } from './helpers';
+import { killChildren, removeTempDirs, spawnFixture, tempDir } from './helpers';
 
 const BIG = { type: 'set_aw', bucket: 'big', key: 'big' } as const;
 
@@ -40,7 +40,10 @@ const ROUNDS = [
 
 describe('storage: a writer killed with SIGKILL', function () {
   this.timeout(90_000);
-  afterEach(removeTempDirs);
+  afterEach(async () => {
+    await killChildren();
+    removeTempDirs();
+  });
 
   it('loses no acknowledged update and never half-applies one, over many kill points', async () => {
     const dir = tempDir();

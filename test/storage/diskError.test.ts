@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { entry } from '../../src/core/vectorClock';
 import { openStorage } from '../../src/storage';
-import { removeTempDirs, spawnFixture, tempDir } from './helpers';
+import { killChildren, removeTempDirs, spawnFixture, tempDir } from './helpers';
 
 /** What the fixture reports (see fixtures/fileLimit.ts). */
 interface Outcome {
@@ -65,7 +65,10 @@ async function runOnFailingDisk(policy: string): Promise<FsyncOutcome> {
 
 describe('storage: disk errors', function () {
   this.timeout(30_000);
-  afterEach(removeTempDirs);
+  afterEach(async () => {
+    await killChildren();
+    removeTempDirs();
+  });
 
   it('fails an update it cannot log, leaves the replica unchanged, and keeps the log consistent', async () => {
     const dir = tempDir();

@@ -38,6 +38,13 @@ export async function applyUpdates(replica: Replica, from: number, to: number): 
   for (let n = from; n <= to; n++) await replica.update(updateFor(n));
 }
 
+/** Children still running, killed by `killChildren` after each test (a failed one leaves some). */
+const running = new Set<Child>();
+
+export async function killChildren(): Promise<void> {
+  await Promise.all([...running].map((child) => child.kill()));
+}
+
 /** A child process whose stdout is collected line by line. */
 export class Child {
   readonly lines: string[] = [];
@@ -48,6 +55,7 @@ export class Child {
   private readonly listeners = new Set<() => void>();
 
   constructor(readonly process: ChildProcess) {
+    running.add(this);
     process.stdout?.on('data', (chunk: Buffer) => {
       const parts = (this.pending + chunk.toString('utf8')).split('\n');
       this.pending = parts.pop() ?? '';
@@ -59,6 +67,7 @@ export class Child {
     this.exited = new Promise((resolve) =>
       process.on('close', (code, signal) => {
         this.done = true;
+        running.delete(this);
         for (const listener of this.listeners) listener();
         resolve({ code, signal });
       }),

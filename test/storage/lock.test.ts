@@ -8,7 +8,7 @@ import { validateReplicaId } from '../../src/core/replica';
 import { StorageLockedError, openStorage } from '../../src/storage';
 import { acquireLock } from '../../src/storage/lock';
 import { waitUntil } from '../support/waitFor';
-import { removeTempDirs, spawnFixture, tempDir } from './helpers';
+import { killChildren, removeTempDirs, spawnFixture, tempDir } from './helpers';
 
 /** What the lock file says, parsed. */
 interface LockFile {
@@ -79,7 +79,10 @@ const OWN_PID_NAMESPACE = ['unshare', '--pid', '--fork', '--mount-proc', '--kill
 
 describe('storage: directory lock and replica id', function () {
   this.timeout(30_000);
-  afterEach(removeTempDirs);
+  afterEach(async () => {
+    await killChildren();
+    removeTempDirs();
+  });
 
   it('lets one process at a time open a directory, and takes over the lock of a killed one', async () => {
     const dir = tempDir();
