@@ -1,18 +1,36 @@
 import { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
-/** Per-message fault probabilities, decided by a seeded random source so runs repeat. */
+/** Per-message fault probabilities, decided by seeded random sources so runs repeat. */
 export interface Faults {
   drop: number;
   duplicate: number;
   /** Hold a message back and release it after the next one. */
   reorder: number;
-  /** Extra delay (ms) applied to a message with probability `delay`. */
+  /** Extra delay (up to `delayMs` ms) applied to a message with probability `delay`. */
   delay: number;
   delayMs: number;
 }
 
 export const NO_FAULTS: Faults = { drop: 0, duplicate: 0, reorder: 0, delay: 0, delayMs: 0 };
+
+export type FaultKind = 'drop' | 'duplicate' | 'reorder' | 'delay';
+
+/** How many messages each fault touched, so a test can show that its faults really happened. */
+export interface FaultCounts {
+  dropped: number;
+  duplicated: number;
+  reordered: number;
+  delayed: number;
+}
+
+export function noFaultCounts(): FaultCounts {
+  return { dropped: 0, duplicated: 0, reordered: 0, delayed: 0 };
+}
+
+export function addFaultCounts(a: FaultCounts, b: FaultCounts): FaultCounts {
+  return { dropped: a.dropped + b.dropped, duplicated: a.duplicated + b.duplicated, reordered: a.reordered + b.reordered, delayed: a.delayed + b.delayed };
+}
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
 export function seededRandom(seed: number): () => number {
@@ -29,23 +47,36 @@ export function seededRandom(seed: number): () => number {
 /** The handshake (challenge, hello, welcome) passes untouched; faults apply to replication after it. */
 const HANDSHAKE_MESSAGES = { toClient: 2, toServer: 1 };
 
+/** A snapshot on the wire: one message (protocol 1) or pieces of its text (protocol 2, snapshotPart). */
+function isSnapshotMessage(text: string): boolean {
+  return /^\{"t":"snapshot(Part)?"/.test(text);
+}
+
 /**
  * A WebSocket proxy on 127.0.0.1 between two real nodes. It forwards messages and injects faults
  * (drop, duplicate, reorder, delay), and can partition (cut every connection and refuse new ones)
  * and heal.
+ *
+ * Each direction of each bridged connection draws from its own generator, seeded from the proxy's
+ * seed, the connection's number and the direction: what happens to one direction's messages does
+ * not depend on how they interleave with the other's, so a seed replays the same faults.
  */
 export class FaultProxy {
   faults: Faults = NO_FAULTS;
-  /** How many messages each fault touched, so a test can show its faults really happened. */
-  readonly injected = { dropped: 0, duplicated: 0, reordered: 0, delayed: 0 };
+  readonly injected: FaultCounts = noFaultCounts();
+  /** Snapshot messages that went through, and the faults that hit them. */
+  readonly snapshots = { messages: 0, faults: noFaultCounts() };
+  /** Faults forced on the next snapshot messages, one per message, before the random ones apply. */
+  private readonly snapshotFaults: FaultKind[] = [];
   private partitioned = false;
+  private connections = 0;
   private readonly sockets = new Set<WebSocket>();
 
   private constructor(
     private readonly server: WebSocketServer,
     readonly url: string,
     private readonly target: string,
-    private readonly random: () => number,
+    readonly seed: number,
   ) {
     server.on('connection', (client) => this.bridge(client));
   }
@@ -54,7 +85,12 @@ export class FaultProxy {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as AddressInfo;
-    return new FaultProxy(server, `ws://127.0.0.1:${port}`, target, seededRandom(seed));
+    return new FaultProxy(server, `ws://127.0.0.1:${port}`, target, seed);
+  }
+
+  /** Applies `kinds`, in order, to the next snapshot messages (whatever `faults` says). */
+  forceOnSnapshots(...kinds: FaultKind[]): void {
+    this.snapshotFaults.push(...kinds);
   }
 
   partition(): void {
@@ -76,6 +112,7 @@ export class FaultProxy {
       client.terminate();
       return;
     }
+    const connection = ++this.connections;
     const upstream = new WebSocket(this.target);
     this.sockets.add(client);
     this.sockets.add(upstream);
@@ -93,13 +130,35 @@ export class FaultProxy {
     upstream.on('open', () => {
       for (const text of pendingToServer.splice(0)) upstream.send(text);
     });
-    const toServer = this.pipe(upstream, HANDSHAKE_MESSAGES.toServer, pendingToServer);
-    const toClient = this.pipe(client, HANDSHAKE_MESSAGES.toClient, []);
+    const random = (direction: number) => seededRandom(Math.imul(this.seed, 2654435761) ^ (connection * 2 + direction));
+    const toServer = this.pipe(upstream, HANDSHAKE_MESSAGES.toServer, pendingToServer, random(0));
+    const toClient = this.pipe(client, HANDSHAKE_MESSAGES.toClient, [], random(1));
     client.on('message', (data) => toServer(data.toString()));
     upstream.on('message', (data) => toClient(data.toString()));
   }
 
-  private pipe(destination: WebSocket, cleanMessages: number, pending: string[]): (text: string) => void {
+  /** The fault for one message: a forced one for a snapshot, else drawn with the probabilities. */
+  private decide(text: string, random: () => number, canHold: boolean): { kind?: FaultKind; delayMs: number } {
+    const f = this.faults;
+    // Every draw happens whatever the outcome, so each message consumes the same amount of randomness.
+    const draws = { drop: random(), duplicate: random(), reorder: random(), delay: random(), delayMs: random() };
+    const forced = isSnapshotMessage(text) ? this.snapshotFaults.shift() : undefined;
+    const delayMs = Math.max(1, f.delayMs) * draws.delayMs;
+    if (forced) return { kind: forced === 'reorder' && !canHold ? 'delay' : forced, delayMs: Math.max(delayMs, 20) };
+    if (draws.drop < f.drop) return { kind: 'drop', delayMs };
+    if (draws.duplicate < f.duplicate) return { kind: 'duplicate', delayMs };
+    if (canHold && draws.reorder < f.reorder) return { kind: 'reorder', delayMs };
+    if (draws.delay < f.delay) return { kind: 'delay', delayMs };
+    return { delayMs };
+  }
+
+  private count(kind: FaultKind, snapshot: boolean): void {
+    const field = ({ drop: 'dropped', duplicate: 'duplicated', reorder: 'reordered', delay: 'delayed' } as const)[kind];
+    this.injected[field]++;
+    if (snapshot) this.snapshots.faults[field]++;
+  }
+
+  private pipe(destination: WebSocket, cleanMessages: number, pending: string[], random: () => number): (text: string) => void {
     let seen = 0;
     let held: string | undefined;
     const send = (text: string) => {
@@ -111,30 +170,26 @@ export class FaultProxy {
         send(text);
         return;
       }
-      const f = this.faults;
-      if (this.random() < f.drop) {
-        this.injected.dropped++;
+      const snapshot = isSnapshotMessage(text);
+      if (snapshot) this.snapshots.messages++;
+      const { kind, delayMs } = this.decide(text, random, held === undefined);
+      if (kind) this.count(kind, snapshot);
+      if (kind === 'drop') return;
+      if (kind === 'reorder') {
+        held = text;
         return;
       }
-      const copies = this.random() < f.duplicate ? 2 : 1;
-      if (copies === 2) this.injected.duplicated++;
       const deliver = () => {
-        for (let i = 0; i < copies; i++) send(text);
+        send(text);
+        if (kind === 'duplicate') send(text);
         if (held !== undefined) {
           const late = held;
           held = undefined;
           send(late);
         }
       };
-      if (held === undefined && this.random() < f.reorder) {
-        this.injected.reordered++;
-        held = text;
-        return;
-      }
-      if (this.random() < f.delay) {
-        this.injected.delayed++;
-        setTimeout(deliver, f.delayMs * this.random());
-      } else deliver();
+      if (kind === 'delay') setTimeout(deliver, delayMs);
+      else deliver();
     };
   }
 }
