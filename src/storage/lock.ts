@@ -66,8 +66,11 @@ export interface LockOptions {
   report?: (message: string) => void;
 }
 
-/** Lock files this process holds (absolute path → token). */
-const heldHere = new Map<string, string>();
+/**
+ * Tokens of the locks this process holds. By token, not by path: the same directory reached
+ * through another path (a symbolic link) is still ours.
+ */
+const heldHere = new Set<string>();
 
 /**
  * Takes `dir/lock`. The file names its holder (pid, the pid namespace and boot it belongs to, host
@@ -107,7 +110,7 @@ class HeldLock implements DirectoryLock {
     private readonly path: string,
     private readonly holder: LockHolder,
   ) {
-    heldHere.set(path, holder.token);
+    heldHere.add(holder.token);
     this.timer = setInterval(() => this.refresh(), holder.heartbeatMs);
     this.timer.unref();
   }
@@ -126,7 +129,7 @@ class HeldLock implements DirectoryLock {
     if (this.released) return;
     this.released = true;
     clearInterval(this.timer);
-    if (heldHere.get(this.path) === this.holder.token) heldHere.delete(this.path);
+    heldHere.delete(this.holder.token);
     if (!this.lost && readLock(this.path)?.holder?.token === this.holder.token) unlinkSync(this.path);
   }
 
@@ -153,7 +156,7 @@ class HeldLock implements DirectoryLock {
         'writing to it, so this one stops writing. Stop the other process or this one, then restart',
     );
     clearInterval(this.timer);
-    if (heldHere.get(this.path) === this.holder.token) heldHere.delete(this.path);
+    heldHere.delete(this.holder.token);
     for (const listener of this.listeners) listener(this.lost);
   }
 }
@@ -276,7 +279,7 @@ type Verdict = { readonly live: false; readonly why: string } | { readonly live:
  */
 function judge(dir: string, path: string, seen: SeenLock): Verdict {
   const { holder, ageMs } = seen;
-  if (holder && heldHere.get(path) === holder.token) {
+  if (holder && heldHere.has(holder.token)) {
     const message = `data directory ${dir} is already open in this process (pid ${process.pid})`;
     return { live: true, error: new StorageLockedError(dir, holder.pid, holder, message) };
   }

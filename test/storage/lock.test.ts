@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../src/core/errors';
@@ -247,11 +247,15 @@ describe('storage: directory lock and replica id', function () {
   it('refuses a second open in the same process, and allows it after close (close is idempotent)', async () => {
     const dir = tempDir();
     const first = await openStorage(dir);
-    await assert.rejects(openStorage(dir), (error: unknown) => {
-      assert.ok(error instanceof StorageLockedError && error.holderPid === process.pid);
-      assert.match(error.message, /already open in this process/);
-      return true;
-    });
+    const viaLink = join(tempDir(), 'link');
+    symlinkSync(dir, viaLink);
+    for (const path of [dir, viaLink]) {
+      await assert.rejects(openStorage(path), (error: unknown) => {
+        assert.ok(error instanceof StorageLockedError && error.holderPid === process.pid, String(error));
+        assert.match(error.message, /already open in this process/);
+        return true;
+      });
+    }
     await Promise.all([first.storage.close(), first.storage.close()]);
     await first.storage.close();
     const second = await openStorage(dir);
