@@ -1,11 +1,10 @@
 import WebSocket from 'ws';
 import { errorMessage } from '../core/errors';
+import type { PeerState } from '../core/peerStatus';
 import { BackoffOptions, STABLE_LINK_MS, backoffDelay } from './backoff';
 import { Connection, Log } from './connection';
 import { ConnectorIdentity, offerHandshake } from './handshake';
 import { DEFAULT_MAX_MESSAGE_BYTES, WelcomeMessage } from './messages';
-
-export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
 export interface OutboundPeerEvents {
   /** Called with each authenticated connection; the link notices its close by itself. */
@@ -19,7 +18,7 @@ export interface OutboundPeerEvents {
  * backoff: only a connection that stayed up for `stableAfterMs` does.
  */
 export class OutboundPeer {
-  private stateValue: LinkState = 'connecting';
+  private stateValue: PeerState = 'connecting';
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private conn: Connection | undefined;
@@ -35,7 +34,7 @@ export class OutboundPeer {
     this.connect();
   }
 
-  get state(): LinkState {
+  get state(): PeerState {
     return this.stateValue;
   }
 
@@ -98,7 +97,7 @@ export class OutboundPeer {
     this.timer.unref();
   }
 
-  private setState(state: LinkState): void {
+  private setState(state: PeerState): void {
     if (this.stateValue === state) return;
     this.stateValue = state;
     this.events.onStateChange();

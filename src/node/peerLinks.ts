@@ -1,4 +1,5 @@
 import { Disposable, Emitter } from '../core/emitter';
+import type { PeerStatus } from '../core/peerStatus';
 import { UnavailableError } from '../core/errors';
 import { ReceiveOutcome, Replica, ReplicaSnapshot } from '../core/replica';
 import { Transaction } from '../core/transaction';
@@ -12,17 +13,7 @@ import { parsePeerUrl } from '../net/peerUrl';
 import { OwnSequenceGuard } from './ownSequenceGuard';
 import { minimumClock } from './retention';
 
-export interface PeerStatus {
-  readonly id: string | null;
-  readonly url: string | null;
-  readonly direction: 'outbound' | 'inbound';
-  readonly connected: boolean;
-  readonly state: 'connecting' | 'connected' | 'reconnecting' | 'closed';
-  readonly displayName: string | null;
-  readonly lastSeen: number | null;
-  readonly clock: VectorClock | null;
-  readonly lastError: string | null;
-}
+export type { PeerStatus };
 
 /** What the links need from the node they belong to. */
 export interface LinksContext {
