@@ -275,13 +275,23 @@ type Verdict = { readonly live: false; readonly why: string } | { readonly live:
 
 /**
  * Whether a lock found in place still has a live holder. A pid is only checked when the holder
- * runs where we do; anywhere else (or when the file does not say) only the heartbeat tells.
+ * runs where we do; anywhere else (or when the file does not say) only the heartbeat tells. The
+ * bare pid of an older release's lock keeps it while any process runs with that pid here.
  */
 function judge(dir: string, path: string, seen: SeenLock): Verdict {
   const { holder, ageMs } = seen;
   if (holder && heldHere.has(holder.token)) {
     const message = `data directory ${dir} is already open in this process (pid ${process.pid})`;
     return { live: true, error: new StorageLockedError(dir, holder.pid, holder, message) };
+  }
+  const { legacyPid } = seen;
+  if (legacyPid !== undefined && legacyPid !== process.pid && isRunning(legacyPid)) {
+    // An older Minidote never refreshes its lock, so its age says nothing; a running pid may be it.
+    const message =
+      `data directory ${dir} is in use by process ${legacyPid} (its lock ${path} was written by an older ` +
+      `Minidote): stop that process first. If process ${legacyPid} is not a Minidote, stop every Minidote ` +
+      `that uses this directory, then remove ${path}`;
+    return { live: true, error: new StorageLockedError(dir, legacyPid, undefined, message) };
   }
   const leaseMs = holder?.leaseMs ?? LEASE_HEARTBEATS * LOCK_HEARTBEAT_MS;
   if (ageMs > leaseMs) return { live: false, why: `not refreshed for ${seconds(ageMs)} s` };

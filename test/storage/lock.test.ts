@@ -192,7 +192,17 @@ describe('storage: directory lock and replica id', function () {
     assert.match(reports.join('\n'), /took over the stale lock of process 4242 on host other-host .*\(not refreshed for 16 s\)/);
     await storage.close();
 
-    // A bare pid (an older Minidote's lock) says nothing about where that process runs.
+    // A bare pid (an older Minidote's lock, never refreshed): kept while that pid runs here...
+    writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
+    ageLock(dir, 3_600_000);
+    await assert.rejects(
+      openStorage(dir),
+      lockedError((error) => {
+        assert.equal(error.holderPid, process.ppid);
+        assert.match(error.message, new RegExp(`in use by process ${process.ppid} \\(its lock .* older Minidote\\): stop that process first`));
+      }),
+    );
+    // ...and otherwise says nothing about where its process runs: only its age frees it.
     writeFileSync(join(dir, 'lock'), `${process.pid}\n`);
     await assert.rejects(
       openStorage(dir),
