@@ -6,7 +6,9 @@
 //    extension host on the storage the first one left behind;
 // 4. drives the workbench like a user (test/extension/ui/*.ui.mjs), each script in a fresh host
 //    and workspace: palette prompts, the Objects view and the status bar (workbench.ui.mjs); the
-//    replica panel end to end with a headless peer (panel.ui.mjs). Screenshots go to test-output/.
+//    replica panel end to end with a headless peer (panel.ui.mjs); the editor features of team state:
+//    welcome view, key picker, confirmation, undo, walkthrough and `when` clauses (editor.ui.mjs).
+//    Screenshots go to test-output/.
 // Every phase records its "N passed, N failed" in a results file; the last line printed is the
 // total over the phases, in the same plain form (what CI reads). A phase fails when it ran no test,
 // never wrote its results file, or its bundle or script is missing (test/extension/support/phaseResults.mjs).
@@ -87,13 +89,18 @@ async function runSuite(testsDir, workspace, userDataDir, env) {
   }
 }
 
-function runUi(script, workspace, env) {
+/** A UI script in its own host; with `userDataDir`, the script gets that folder (to write user keybindings). */
+function runUi(script, workspace, env, userDataDir) {
   mkdirSync(workspace, { recursive: true });
+  const userData = userDataDir ? [`--user-data-dir=${userDataDir}`] : [];
   const child = spawn(
     process.execPath,
     [path.join(root, 'scripts/run-ext-tests.mjs'), `--extensionDevelopmentPath=${root}`,
-      `--ui-script=${path.join(root, 'test/extension/ui', script)}`, workspace],
-    { stdio: 'inherit', env: { ...process.env, ...env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output') } },
+      `--ui-script=${path.join(root, 'test/extension/ui', script)}`, ...userData, workspace],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, ...env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output'), ...(userDataDir && { MINIDOTE_UI_USER_DATA: userDataDir }) },
+    },
   );
   return new Promise((resolve) => child.on('exit', (code) => resolve(code === 0)));
 }
@@ -116,7 +123,14 @@ async function runPhases(scratch) {
   const workspace = path.join(scratch, 'workspace');
   const userDataDir = path.join(scratch, 'user-data');
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'host-test' }, null, 2));
+  // The display name is a user setting (scope "application"): the one in the workspace, as a
+  // repository would set it, must not apply (test/extension/suite/editorState.test.ts checks it).
+  writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'set-by-the-repository' }, null, 2));
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(userDataDir, 'User/settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'minidote.displayName': 'host-test' }, null, 2),
+  );
   // One port for both runs: workspace storage is keyed by the folder URI, which includes it.
   const env = { MINIDOTE_TEST_TOKEN: randomUUID(), CODE_SERVER_PORT: String(await freePort()) };
   const suiteDir = (name) => path.join(outdir, name);
@@ -138,6 +152,11 @@ async function runPhases(scratch) {
       name: 'replica panel end to end (headless peer, palette, panel)',
       uiScript: uiScript('panel.ui.mjs'),
       run: (e) => runUi('panel.ui.mjs', path.join(scratch, 'panel-workspace'), e),
+    },
+    {
+      name: 'editor features (welcome view, fast Enter, set_2p confirmation, undo, walkthrough, when clauses with a headless peer)',
+      uiScript: uiScript('editor.ui.mjs'),
+      run: (e) => runUi('editor.ui.mjs', path.join(scratch, 'editor-workspace'), e, path.join(scratch, 'editor-user-data')),
     },
   ];
   const outcomes = [];

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Coalesced } from './coalesce';
-import { ContextKeyValues, changedContextKeys, contextKeyValues } from './contextKeysModel';
+import { ContextKeyValues, contextKeyChanges, contextKeyValues } from './contextKeysModel';
 import { NodeHost } from './nodeHost';
 import { objectEntries } from './objectsModel';
 
@@ -10,8 +10,9 @@ const setContext: SetContext = (name, value) => vscode.commands.executeCommand('
 
 /**
  * Keeps the `minidote.*` context keys in step with the replica: a flag a teammate flips changes
- * `minidote.enabledFlags` as soon as the transaction arrives (once per burst), so keybindings and
- * menus that name it follow. Only keys whose value changed are sent to the workbench.
+ * `minidote.flag.<bucket>/<key>` and `minidote.enabledFlags` as soon as the transaction arrives
+ * (once per burst), so keybindings and menus that name it follow. Only keys whose value changed
+ * are sent to the workbench.
  */
 export class ContextKeys implements vscode.Disposable {
   private current: ContextKeyValues | undefined;
@@ -39,9 +40,9 @@ export class ContextKeys implements vscode.Disposable {
       phase: this.host.phase,
       node: node && status && { listening: status.listening, peers: status.peers, objects: objectEntries(node.replica) },
     });
-    const changed = changedContextKeys(this.current, next);
+    const changes = contextKeyChanges(this.current, next);
     this.current = next;
-    for (const name of changed) void this.set(name, next[name]);
+    for (const [name, value] of changes) void this.set(name, value);
   }
 
   dispose(): void {

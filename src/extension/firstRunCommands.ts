@@ -67,6 +67,7 @@ export function firstRunHandlers(deps: FirstRunDeps): Record<FirstRunCommand, Ha
             title: t('Minidote: Set Your Name'),
             prompt: t('The name your teammates see next to your changes and in their Peers view'),
             value: current,
+            keepOpen: true,
             check: displayNameProblem,
           }),
         )
@@ -86,6 +87,7 @@ export function firstRunHandlers(deps: FirstRunDeps): Record<FirstRunCommand, Ha
             title: t('Minidote: Join a Team'),
             prompt: t('Paste the join link a teammate copied ("Minidote: Copy Join Link"), or the address of your team\'s always-on node'),
             placeholder: 'ws://192.168.1.20:7878',
+            keepOpen: true,
             check: (value) => void parsePeerUrl(value),
           }),
         );

@@ -131,6 +131,8 @@ export async function askText(options: {
   placeholder?: string;
   value?: string;
   password?: boolean;
+  /** Stays open when the focus moves (to copy what to paste, or a page that loads beside it). */
+  keepOpen?: boolean;
   check?: (text: string) => string | undefined | void;
 }): Promise<string | undefined> {
   const { check } = options;
@@ -140,7 +142,7 @@ export async function askText(options: {
     placeHolder: options.placeholder,
     value: options.value,
     password: options.password,
-    ignoreFocusOut: options.password,
+    ignoreFocusOut: options.password || options.keepOpen,
     validateInput: check
       ? (text) => {
           try {

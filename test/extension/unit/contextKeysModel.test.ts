@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { changedContextKeys, contextKeyValues } from '../../../src/extension/contextKeysModel';
+import { contextKeyChanges, contextKeyValues } from '../../../src/extension/contextKeysModel';
 import { ObjectEntry } from '../../../src/extension/objectsModel';
 
 const flag = (bucket: string, key: string, value: boolean): ObjectEntry => ({ key: { bucket, key, type: 'flag_ew' }, value });
@@ -14,8 +14,13 @@ describe('extension/contextKeysModel', () => {
     { key: { bucket: 'ops', key: 'count', type: 'counter_pn' }, value: 1 },
   ];
 
-  it('lists the enabled flags as sorted bucket/key, for `in` clauses', () => {
+  it('gives each flag its own key, true while enabled, and lists the enabled ones as sorted bucket/key', () => {
     const values = contextKeyValues({ phase: 'running', node: { listening: null, peers: [], objects: [objects[2], ...objects] } });
+    assert.deepEqual(values.flags, {
+      'minidote.flag.ops/deploy-freeze': true,
+      'minidote.flag.ops/maintenance': false,
+      'minidote.flag.team/demo': true,
+    });
     assert.deepEqual(values['minidote.enabledFlags'], ['ops/deploy-freeze', 'team/demo']);
   });
 
@@ -42,15 +47,25 @@ describe('extension/contextKeysModel', () => {
         'minidote.connectedPeers': 0,
         'minidote.outboundPeers': 0,
         'minidote.enabledFlags': [],
+        flags: {},
       });
     }
   });
 
-  it('names every key at first, then only the keys whose value changed', () => {
-    const before = contextKeyValues({ phase: 'running', node: { listening: null, peers: [], objects } });
-    assert.equal(changedContextKeys(undefined, before).length, 6);
-    assert.deepEqual(changedContextKeys(before, contextKeyValues({ phase: 'running', node: { listening: null, peers: [], objects } })), []);
-    const after = contextKeyValues({ phase: 'running', node: { listening: null, peers: [], objects: [flag('ops', 'deploy-freeze', false)] } });
-    assert.deepEqual(changedContextKeys(before, after), ['minidote.enabledFlags']);
+  it('sends every key at first, then only what changed, and clears the keys of flags that are gone', () => {
+    const running = (list: ObjectEntry[]) => contextKeyValues({ phase: 'running', node: { listening: null, peers: [], objects: list } });
+    const before = running(objects);
+    assert.equal(contextKeyChanges(undefined, before).length, 6 + 3);
+    assert.deepEqual(contextKeyChanges(before, running(objects)), []);
+    assert.deepEqual(contextKeyChanges(before, running([flag('ops', 'deploy-freeze', false), flag('ops', 'maintenance', false), flag('team', 'demo', true)])), [
+      ['minidote.enabledFlags', ['team/demo']],
+      ['minidote.flag.ops/deploy-freeze', false],
+    ]);
+    const stopped = contextKeyChanges(before, contextKeyValues({ phase: 'closed' }));
+    assert.deepEqual(stopped.filter(([name]) => name.startsWith('minidote.flag.')), [
+      ['minidote.flag.ops/deploy-freeze', undefined],
+      ['minidote.flag.ops/maintenance', undefined],
+      ['minidote.flag.team/demo', undefined],
+    ]);
   });
 });

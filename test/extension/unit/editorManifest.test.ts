@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePeerUrl } from '../../../src/net/peerUrl';
 import { COMMAND_IDS } from '../../../src/extension/commandIds';
-import { contextKeyValues } from '../../../src/extension/contextKeysModel';
+import { FLAG_KEY_PREFIX, contextKeyValues } from '../../../src/extension/contextKeysModel';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -11,10 +11,10 @@ const nls: Record<string, string> = JSON.parse(readFileSync(path.join(root, 'pac
 /** A manifest string as the English UI shows it. */
 const english = (text: string): string => text.replace(/^%(.+)%$/, (_, key: string) => nls[key] ?? text);
 
-const OUR_KEYS = Object.keys(contextKeyValues({ phase: 'starting' }));
+const OUR_KEYS = Object.keys(contextKeyValues({ phase: 'starting' })).filter((k) => k.startsWith('minidote.'));
 /** The `minidote.*` context keys a when clause names must be ones the extension sets. */
 function unknownKeys(clause: string): string[] {
-  return [...clause.matchAll(/minidote\.[\w.]+/g)].map((m) => m[0]).filter((k) => !OUR_KEYS.includes(k));
+  return [...clause.matchAll(/minidote\.[\w.]+/g)].map((m) => m[0]).filter((k) => !OUR_KEYS.includes(k) && !k.startsWith(FLAG_KEY_PREFIX));
 }
 
 interface Step {
@@ -84,11 +84,14 @@ describe('extension/package.json: editor features', () => {
     }
   });
 
-  it('welcomes an empty Objects view with one primary button (Join a Team) and one secondary (Create a Flag)', () => {
+  it('welcomes an empty Objects view with one primary action (Join a Team) and one secondary (Create a Flag)', () => {
     const [welcome] = pkg.contributes.viewsWelcome as { contents: string }[];
-    // A line that is only a link is a button; the first is the primary one.
-    const buttons = english(welcome.contents).split('\n').filter((line) => /^\[[^\]]+\]\([^)]+\)$/.test(line));
-    assert.deepEqual(buttons, ['[Join a Team](command:minidote.joinTeam)', '[Create a Flag](command:minidote.enableFlag)']);
+    const lines = english(welcome.contents).split('\n');
+    // A line that is only a link is a button. VS Code 1.100 draws every button of an extension's
+    // welcome view as primary, so the secondary action is a link in the text.
+    const buttons = lines.filter((line) => /^\[[^\]]+\]\([^)]+\)$/.test(line));
+    assert.deepEqual(buttons, ['[Join a Team](command:minidote.joinTeam)']);
+    assert.ok(lines.some((line) => line !== buttons[0] && line.includes('[Create a Flag](command:minidote.enableFlag)')));
   });
 
   it('is ready for the marketplace: links, banner, categories, changelog, and a build before publishing', () => {
