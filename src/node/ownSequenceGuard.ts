@@ -1,70 +1,79 @@
 import { Emitter } from '../core/emitter';
 
-/** Heartbeats a claiming peer gets to send our missing transactions before its claim is ignored. */
-export const CLAIM_HEARTBEATS = 5;
-
 interface Claim {
   readonly seq: number;
-  beatsLeft: number;
+  until: number;
+}
+
+/** A standing claim: the highest sequence of ours that a peer says exists, and until when we believe it. */
+export interface StandingClaim {
+  readonly seq: number;
+  readonly until: number;
 }
 
 /**
  * A replica restored from an old backup must not reuse sequence numbers its peers already know,
  * so a peer's handshake claim ("I have your transactions up to N") makes updates wait until those
- * come back. But a claim alone is only words: a peer that keeps claiming without sending anything
- * loses its claim after a few heartbeats, so it cannot block our writes for longer than that.
+ * come back. But a claim alone is only words: it is believed for `patienceMs` on our own clock,
+ * renewed only when that link actually sends some of our transactions, so a peer that claims and
+ * never delivers cannot block our writes for longer than that.
  */
 export class OwnSequenceGuard {
   private readonly claims = new Map<object, Claim>();
   private readonly changes = new Emitter<void>();
 
+  constructor(
+    private readonly patienceMs: number,
+    private readonly onExpired: (seq: number) => void = () => undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
   /** A peer's handshake said it knows our transactions up to `seq`. */
   claim(link: object, seq: number): void {
-    this.claims.set(link, { seq, beatsLeft: CLAIM_HEARTBEATS });
+    this.claims.set(link, { seq, until: this.now() + this.patienceMs });
     this.changes.emit();
   }
 
-  /** The link made progress on our history (sent our transactions): its claim stands longer. */
+  /** The link sent some of our own transactions: it is delivering, so its claim stands longer. */
   progressed(link: object): void {
     const claim = this.claims.get(link);
-    if (claim) claim.beatsLeft = CLAIM_HEARTBEATS;
-  }
-
-  /** A heartbeat from the link; returns the claim it withdrew when its patience ran out. */
-  heartbeat(link: object, ownSeq: number): number | undefined {
-    const claim = this.claims.get(link);
-    if (!claim) return undefined;
-    if (claim.seq <= ownSeq) {
-      this.withdraw(link);
-      return undefined;
-    }
-    if (--claim.beatsLeft > 0) return undefined;
-    this.withdraw(link);
-    return claim.seq;
+    if (claim) claim.until = this.now() + this.patienceMs;
   }
 
   withdraw(link: object): void {
     if (this.claims.delete(link)) this.changes.emit();
   }
 
-  /** The highest sequence of ours that a standing claim says exists; 0 when none. */
-  highest(): number {
-    let max = 0;
-    for (const { seq } of this.claims.values()) max = Math.max(max, seq);
-    return max;
+  /** The highest claim beyond `ownSeq` still believed; claims met or expired are dropped. */
+  standing(ownSeq: number): StandingClaim | undefined {
+    const now = this.now();
+    let best: StandingClaim | undefined;
+    for (const [link, claim] of this.claims) {
+      if (claim.seq <= ownSeq || claim.until <= now) {
+        this.claims.delete(link);
+        if (claim.seq > ownSeq) this.onExpired(claim.seq);
+        continue;
+      }
+      if (!best || claim.seq > best.seq) best = { seq: claim.seq, until: claim.until };
+    }
+    return best;
   }
 
-  /** Resolves when the standing claims change (one was withdrawn or added). */
+  /** Resolves when a claim is added or withdrawn, or when `signal` aborts. */
   nextChange(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const subscription = this.changes.on(() => {
         subscription.dispose();
         resolve();
       });
-      signal.addEventListener('abort', () => {
-        subscription.dispose();
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          subscription.dispose();
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -45,11 +45,15 @@ export class PeerLinks {
   private readonly outbound = new Map<string, OutboundEntry>();
   private readonly inbound = new Set<PeerSession>();
   private readonly changes = new Emitter<void>();
-  private readonly ownHistory = new OwnSequenceGuard();
+  private readonly ownHistory: OwnSequenceGuard;
   private linkCount = 0;
   private closed = false;
 
-  constructor(private readonly context: LinksContext) {}
+  constructor(private readonly context: LinksContext) {
+    this.ownHistory = new OwnSequenceGuard(claimPatienceMs(context.timing), (seq) =>
+      context.log('warn', `a peer claimed transactions of ${this.id} up to ${seq} but has not sent them; ignoring the claim`),
+    );
+  }
 
   private get id(): string {
     return this.context.replica.id;
@@ -191,7 +195,8 @@ export class PeerLinks {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const own = entry(replica.clock, this.id);
-      const needed = Math.max(this.ownHistory.highest(), replica.holdsWaitingFrom(this.id) ? own + 1 : 0);
+      const claim = this.ownHistory.standing(own);
+      const needed = Math.max(claim?.seq ?? 0, replica.holdsWaitingFrom(this.id) ? own + 1 : 0);
       if (needed <= own) return;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || signal?.aborted) {
@@ -204,8 +209,10 @@ export class PeerLinks {
       const onAbort = () => stop.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
+        // Until the history is back, a claim changes, or the standing claim runs out of patience.
+        const wakeAt = Math.min(remaining, claim ? claim.until - Date.now() : remaining);
         await Promise.race([
-          replica.waitFor({ [this.id]: needed }, remaining, stop.signal).catch(() => undefined),
+          replica.waitFor({ [this.id]: needed }, Math.max(0, wakeAt), stop.signal).catch(() => undefined),
           this.ownHistory.nextChange(stop.signal),
         ]);
       } finally {
@@ -240,7 +247,7 @@ export class PeerLinks {
       installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
     };
     this.noteClaim(link, clock);
-    const session = new PeerSession(conn, peerId, displayName, clock, host, timing, log, () => this.onHeartbeat(link, peerId));
+    const session = new PeerSession(conn, peerId, displayName, clock, host, timing, log, () => this.onHeartbeat());
     conn.onClose(() => {
       replica.dropBufferedFrom(source);
       this.ownHistory.withdraw(link);
@@ -282,13 +289,17 @@ export class PeerLinks {
     this.context.log('warn', `a peer says it knows transactions of ${this.id} up to ${claimed}, this storage only up to ${own}: catching up before new updates`);
   }
 
-  private onHeartbeat(link: object, peerId: string): void {
-    const withdrawn = this.ownHistory.heartbeat(link, entry(this.context.replica.clock, this.id));
-    if (withdrawn !== undefined) {
-      this.context.log('warn', `${peerId} claimed transactions of ${this.id} up to ${withdrawn} but has not sent them; ignoring the claim`);
-    }
+  private onHeartbeat(): void {
     const sessions = this.sessions();
     this.context.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
     this.changes.emit();
   }
+}
+
+/**
+ * How long a claim on our own history is believed without any of those transactions arriving:
+ * a few heartbeats, in which an honest peer's anti-entropy has long sent them (seconds at least).
+ */
+function claimPatienceMs(timing: SessionTiming): number {
+  return Math.max(3 * timing.heartbeatMs, 3000);
 }

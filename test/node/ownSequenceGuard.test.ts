@@ -1,45 +1,59 @@
 import assert from 'node:assert/strict';
-import { CLAIM_HEARTBEATS, OwnSequenceGuard } from '../../src/node/ownSequenceGuard';
+import { OwnSequenceGuard } from '../../src/node/ownSequenceGuard';
+
+/** A guard on a clock the test moves by hand. */
+function guardAt(patienceMs: number) {
+  let now = 1_000;
+  const expired: number[] = [];
+  const guard = new OwnSequenceGuard(patienceMs, (seq) => expired.push(seq), () => now);
+  return { guard, expired, advance: (ms: number) => (now += ms) };
+}
 
 describe('OwnSequenceGuard', () => {
   it('a claim stands until the claimed transactions are ours', () => {
-    const guard = new OwnSequenceGuard();
+    const { guard } = guardAt(5000);
     const link = {};
     guard.claim(link, 5);
-    assert.equal(guard.highest(), 5);
-    assert.equal(guard.heartbeat(link, 3), undefined);
-    assert.equal(guard.highest(), 5);
-    assert.equal(guard.heartbeat(link, 5), undefined);
-    assert.equal(guard.highest(), 0);
+    assert.equal(guard.standing(3)?.seq, 5);
+    assert.equal(guard.standing(5), undefined);
+    assert.equal(guard.standing(0), undefined, 'a met claim is gone for good');
   });
 
-  it('a link that only claims loses its claim after a few heartbeats, and says which', () => {
-    const guard = new OwnSequenceGuard();
-    const link = {};
-    guard.claim(link, 1000);
-    for (let i = 1; i < CLAIM_HEARTBEATS; i++) assert.equal(guard.heartbeat(link, 0), undefined);
-    assert.equal(guard.heartbeat(link, 0), 1000);
-    assert.equal(guard.highest(), 0);
+  it('a claim nobody backs with transactions expires on our own clock, and says so once', () => {
+    const { guard, expired, advance } = guardAt(5000);
+    guard.claim({}, 1000);
+    advance(4999);
+    assert.equal(guard.standing(0)?.seq, 1000);
+    advance(1);
+    assert.equal(guard.standing(0), undefined);
+    assert.equal(guard.standing(0), undefined);
+    assert.deepEqual(expired, [1000]);
   });
 
-  it('progress on our history renews the claim', () => {
-    const guard = new OwnSequenceGuard();
+  it('transactions arriving on the claiming link renew its claim', () => {
+    const { guard, advance } = guardAt(5000);
     const link = {};
     guard.claim(link, 10);
-    for (let i = 1; i < CLAIM_HEARTBEATS; i++) guard.heartbeat(link, 2);
+    advance(4000);
     guard.progressed(link);
-    assert.equal(guard.heartbeat(link, 4), undefined);
-    assert.equal(guard.highest(), 10);
+    advance(4000);
+    assert.deepEqual(guard.standing(2), { seq: 10, until: 1_000 + 4000 + 5000 });
+  });
+
+  it('the highest of several standing claims counts', () => {
+    const { guard } = guardAt(5000);
+    guard.claim({}, 4);
+    guard.claim({}, 9);
+    assert.equal(guard.standing(1)?.seq, 9);
   });
 
   it('a closed link withdraws its claim and wakes whoever waits', async () => {
-    const guard = new OwnSequenceGuard();
+    const { guard } = guardAt(5000);
     const link = {};
     guard.claim(link, 3);
-    const stop = new AbortController();
-    const woke = guard.nextChange(stop.signal);
+    const woke = guard.nextChange(new AbortController().signal);
     guard.withdraw(link);
     await woke;
-    assert.equal(guard.highest(), 0);
+    assert.equal(guard.standing(0), undefined);
   });
 });
