@@ -46,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => {
-  // Stray timers (reconnects, close handshakes) must not keep a finished command alive.
-  setImmediate(() => process.exit(code));
+  // Stray timers (reconnects, close handshakes) must not keep a finished command alive, but output
+  // to a pipe is written asynchronously: exit once both streams have flushed what was written.
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -172,6 +172,21 @@ describe('cli: minidote serve / update / read / status', function () {
     assert.equal(JSON.parse(result.stdout).value, true);
   });
 
+  it('a value larger than a pipe buffer reaches a reading pipe whole before the command exits', async () => {
+    const node = await serve(['--data', dir()]);
+    const batch = Array.from({ length: 20 }, (_, i) => ({
+      type: 'set_aw',
+      bucket: 'b',
+      key: 'big',
+      op: 'add_all',
+      args: Array.from({ length: 1000 }, (_, j) => `${'x'.repeat(50)}${i}-${j}`),
+    }));
+    await ok(['update', '--node', node.url, '--batch', '-'], JSON.stringify(batch));
+    const text = await ok(['read', '--node', node.url, 'set_aw', 'b', 'big']);
+    assert.ok(text.length > 1_000_000, `only ${text.length} bytes arrived`);
+    assert.equal((JSON.parse(text) as { value: string[] }).value.length, 20_000);
+  });
+
   it('--help works for the program and each command', async () => {
     assert.match(await ok(['--help']), /minidote serve/);
     for (const command of ['serve', 'update', 'read', 'status']) {
