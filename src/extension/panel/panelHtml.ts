@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { t } from '../localize';
 
 /** Where the page's resources live, as URIs the webview may load (VS Code's `asWebviewUri`). */
 export interface PanelResources {
@@ -7,6 +8,11 @@ export interface PanelResources {
   readonly script: string;
   readonly stylesheet: string;
   readonly codicons: string;
+  /**
+   * The editor's display language (`vscode.env.language`, e.g. "de"), as the page's `lang`: the page
+   * formats dates and numbers for it. Default "en".
+   */
+  readonly language?: string;
 }
 
 export function makeNonce(): string {
@@ -32,14 +38,14 @@ export function panelHtml(resources: PanelResources, nonce: string): string {
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${attr(resources.language ?? 'en')}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${attr(resources.codicons)}" nonce="${attr(nonce)}">
   <link rel="stylesheet" href="${attr(resources.stylesheet)}" nonce="${attr(nonce)}">
-  <title>Minidote: Replica State</title>
+  <title>${attr(t('Minidote: Replica State'))}</title>
 </head>
 <body>
   <div id="app"></div>

@@ -77,6 +77,7 @@ export class ReplicaPanel {
         script: asset('dist', 'webview.js'),
         stylesheet: asset('media', 'panel.css'),
         codicons: asset('dist', 'codicons', 'codicon.css'),
+        language: vscode.env.language,
       },
       makeNonce(),
     );
