@@ -4,6 +4,7 @@ import { AnyCrdtType } from './crdt/crdtType';
 import { Disposable, Emitter } from './emitter';
 import { InvalidInputError, UnavailableError } from './errors';
 import { Json, valueProblem } from './json';
+import { MAX_EFFECTS_PER_TRANSACTION, MAX_NAME_LENGTH } from './schemas';
 import { Effect, ObjectKey, Transaction, Update, objectId, sequenceOf } from './transaction';
 import { RecentVersions, VersionConflict, sameContent } from './transactionVersions';
 import { VectorClock, entry, increment, isReplicaId, leq, normalize } from './vectorClock';
@@ -51,6 +52,12 @@ export interface ReplicaOptions {
   readonly clockTimeoutMs?: number;
   readonly bufferLimits?: BufferLimits;
 }
+
+/**
+ * The values of one update together: the transaction must fit in one replication message (4 MiB
+ * by default) with room for its clock and framing, or no peer could ever receive it.
+ */
+export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
 
 /** A clock wait longer than this is refused as bad input: nobody needs it, and it pins memory. */
 export const MAX_CLOCK_WAIT_MS = 10 * 60_000;
@@ -294,17 +301,29 @@ export class Replica {
 
   private checkUpdates(updates: readonly Update[]): void {
     if (updates.length === 0) throw new InvalidInputError('an update needs at least one operation');
+    // Every peer and the log refuse a transaction beyond these limits: it must not be made here.
+    if (updates.length > MAX_EFFECTS_PER_TRANSACTION) {
+      throw new InvalidInputError(`an update may have at most ${MAX_EFFECTS_PER_TRANSACTION} operations, got ${updates.length}`);
+    }
+    let bytes = 0;
     updates.forEach((u, i) => {
       const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op}): ` : '';
       try {
         if (typeof u.bucket !== 'string' || typeof u.key !== 'string') {
           throw new InvalidInputError('bucket and key must be strings');
         }
+        if (u.bucket.length > MAX_NAME_LENGTH || u.key.length > MAX_NAME_LENGTH) {
+          throw new InvalidInputError(`bucket and key may have at most ${MAX_NAME_LENGTH} characters`);
+        }
         const args = u.args ?? [];
         args.forEach((arg, n) => {
           const problem = valueProblem(arg);
           if (problem !== undefined) throw new InvalidInputError(`argument ${n + 1} is not a usable value: ${problem}`);
         });
+        if (args.length > 0) bytes += JSON.stringify(args).length;
+        if (bytes > MAX_UPDATE_BYTES) {
+          throw new InvalidInputError(`the update's values take more than ${MAX_UPDATE_BYTES} bytes; split it into several updates`);
+        }
         validateOperation(crdtType(u.type), u.op, args);
       } catch (error) {
         if (where && error instanceof InvalidInputError) throw new InvalidInputError(where + error.message);

@@ -54,6 +54,16 @@ describe('Replica', () => {
       assert.deepEqual(a.replica.clock, {});
     });
 
+    it('refuses an update that no peer or log would accept: too many operations, long names, too many bytes', async () => {
+      const [a] = replicas('A');
+      const many = Array.from({ length: 10_001 }, () => ({ ...counter, op: 'increment' }));
+      await assert.rejects(a.replica.update(many), /at most 10000 operations/);
+      await assert.rejects(a.replica.update([{ ...counter, bucket: 'b'.repeat(1025), op: 'increment' }]), /at most 1024 characters/);
+      const chunk = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(60_000, 'x'));
+      await assert.rejects(a.replica.update([{ ...awSet, op: 'add_all', args: chunk }]), /split it into several updates/);
+      assert.deepEqual(a.replica.clock, {});
+    });
+
     it('refuses a remote transaction without a sequence number or with a bad origin', () => {
       const [a] = replicas('A');
       const effects = [{ ...counter, effect: 1 }];
