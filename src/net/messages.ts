@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import {
+  MAX_EFFECTS_PER_TRANSACTION,
   ClockSchema,
   CountSchema,
   JsonValueSchema,
@@ -77,7 +78,7 @@ export const ClientRequest = v.variant('t', [
   v.object({
     t: v.literal('update'),
     id: v.number(),
-    updates: v.array(UpdateSchema),
+    updates: v.pipe(v.array(v.unknown()), v.maxLength(MAX_EFFECTS_PER_TRANSACTION), v.array(UpdateSchema)),
     clock: v.optional(ClockSchema),
     timeoutMs: v.optional(CountSchema),
   }),
