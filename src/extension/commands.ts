@@ -140,7 +140,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   /** The object a command acts on: from the argument, else picked (or typed) by the user. */
   async function target(family: Family, arg: unknown, title: string): Promise<{ node: MinidoteNode; key: ObjectKey; given: boolean }> {
     const node = await host.whenReady();
-    const entries = objectEntries(node.replica);
+    const entries = objectEntries(node);
     const fromArg: ObjectTarget | undefined = parseTarget(arg);
     if (fromArg) {
       const type = resolveType(family, fromArg, entries.map((e) => e.key), fromArg.type);
@@ -178,7 +178,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   async function flag(arg: unknown, op: 'enable' | 'disable' | 'toggle'): Promise<VectorClock> {
     const title = { enable: t('Minidote: Enable Flag'), disable: t('Minidote: Disable Flag'), toggle: t('Minidote: Toggle Flag') }[op];
     const f = await target('flag', arg, title);
-    const next = op === 'toggle' ? (f.node.replica.value(f.key) === true ? 'disable' : 'enable') : op;
+    const next = op === 'toggle' ? (f.node.value(f.key) === true ? 'disable' : 'enable') : op;
     return update(f.node, f.key, next);
   }
 
@@ -237,7 +237,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
       let element = parseJsonField(arg, 'element');
       const picked = element === undefined;
       if (element === undefined) {
-        const current = s.node.replica.value(s.key);
+        const current = s.node.value(s.key);
         const elements = Array.isArray(current) ? current : [];
         if (elements.length === 0) throw new InvalidInputError(t('{0} is empty: there is nothing to remove', formatKeyRef(s.key)));
         const items = elements.map((e) => ({ label: valueLabel(e), value: e }));
@@ -254,7 +254,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
       const r = await target('register', arg, t('Minidote: Assign Register'));
       let value = parseJsonField(arg, 'value');
       if (value === undefined) {
-        const current = r.node.replica.value(r.key);
+        const current = r.node.value(r.key);
         const shown = Array.isArray(current) && current.length === 1 ? valueLabel(current[0]) : '';
         value = given(
           await askText({

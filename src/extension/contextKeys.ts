@@ -38,7 +38,7 @@ export class ContextKeys implements vscode.Disposable {
     const status = node?.status();
     const next = contextKeyValues({
       phase: this.host.phase,
-      node: node && status && { listening: status.listening, peers: status.peers, objects: objectEntries(node.replica) },
+      node: node && status && { listening: status.listening, peers: status.peers, objects: objectEntries(node) },
     });
     const changes = contextKeyChanges(this.current, next);
     this.current = next;

@@ -127,7 +127,7 @@ export function firstRunHandlers(deps: FirstRunDeps): Record<FirstRunCommand, Ha
       if (fromArg) name = formatKeyRef(fromArg);
       else {
         const node = await host.whenReady();
-        name = formatKeyRef(given(await pickObject('flag', t('Minidote: Show a Flag in the Status Bar'), objectEntries(node.replica))));
+        name = formatKeyRef(given(await pickObject('flag', t('Minidote: Show a Flag in the Status Bar'), objectEntries(node))));
       }
       const flags = stringList(config().get('statusBar.flags'));
       if (!flags.includes(name)) await config().update('statusBar.flags', [...flags, name], listTarget('statusBar.flags'));

@@ -27,7 +27,7 @@ export class FlagWatcher {
     const node = this.host.node;
     const patterns = this.settings().statusBarFlags;
     if (!node) return;
-    for (const { key, value } of objectEntries(node.replica)) {
+    for (const { key, value } of objectEntries(node)) {
       if (watchedFlagName(patterns, key) !== undefined) this.known.set(objectId(key), value === true);
     }
   }
@@ -45,7 +45,7 @@ export class FlagWatcher {
       const name = watchedFlagName(patterns, effect);
       if (name === undefined) continue;
       const id = objectId(effect);
-      const now = node.replica.value(effect) === true;
+      const now = node.value(effect) === true;
       const before = this.known.get(id) ?? false;
       this.known.set(id, now);
       if (change.local || now === before) continue;

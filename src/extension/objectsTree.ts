@@ -34,7 +34,7 @@ export class ObjectsTreeProvider implements vscode.TreeDataProvider<ObjectsNode>
   getChildren(element?: ObjectsNode): ObjectsNode[] {
     if (!element) {
       const node = this.host.node;
-      this.roots ??= node ? buildObjectsTree(objectEntries(node.replica)) : [];
+      this.roots ??= node ? buildObjectsTree(objectEntries(node)) : [];
       return this.roots;
     }
     if (element.kind === 'bucket') return [...element.objects];
@@ -103,7 +103,7 @@ async function offerUndo(host: NodeHost, notifier: Notifier, key: ObjectKey, fli
   const undo = t('Undo');
   const choice = await notifier.info(flip.enabled ? t('Minidote: {0} enabled.', name) : t('Minidote: {0} disabled.', name), undo);
   if (choice !== undo) return;
-  const plan = undoPlan(flip, Date.now(), host.node?.replica.value(key) === true);
+  const plan = undoPlan(flip, Date.now(), host.node?.value(key) === true);
   switch (plan.kind) {
     case 'undo':
       await vscode.commands.executeCommand(plan.op === 'enable' ? 'minidote.enableFlag' : 'minidote.disableFlag', key);

@@ -36,7 +36,7 @@ export class StatusBar implements vscode.Disposable {
     const patterns = this.settings().statusBarFlags;
     const enabled = new Set<string>();
     if (node && patterns.length) {
-      for (const { key, value } of objectEntries(node.replica)) {
+      for (const { key, value } of objectEntries(node)) {
         const name = watchedFlagName(patterns, key);
         if (name !== undefined && value === true) enabled.add(name);
       }

@@ -17,8 +17,8 @@ export function taskHandlers(host: NodeHost): { 'minidote.read': Handler; 'minid
     'minidote.read': async (arg) => {
       const args = parseReadArgs(arg);
       const node = await host.whenReady();
-      const key = resolveReadKey(args, node.replica.listObjects());
-      return valueAsText(node.replica.value(key), args.format);
+      const key = resolveReadKey(args, node.listObjects());
+      return valueAsText(node.value(key), args.format);
     },
 
     'minidote.waitForFlag': async (arg) => {
@@ -26,7 +26,7 @@ export function taskHandlers(host: NodeHost): { 'minidote.read': Handler; 'minid
       await host.whenReady();
       const key: ObjectKey = { ...ref, type: 'flag_ew' };
       // Read through the host: a settings change may reopen the node while we wait.
-      const disabled = () => host.node !== undefined && host.node.replica.value(key) !== true;
+      const disabled = () => host.node !== undefined && host.node.value(key) !== true;
       if (disabled()) return 'false';
       const name = formatKeyRef(ref);
       await vscode.window.withProgress(

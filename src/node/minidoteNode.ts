@@ -11,7 +11,7 @@ import { Log } from '../net/connection';
 import { LocalIdentity } from '../net/handshake';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
 import { DEFAULT_TIMING, SessionTiming } from '../net/peerSession';
-import { FsyncPolicy, Storage, StorageStats, openStorage } from '../storage';
+import { FsyncPolicy, RecoveryReport, Storage, StorageStats, openStorage } from '../storage';
 import { NodeListener } from './nodeListener';
 import { PeerLinks, PeerStatus } from './peerLinks';
 import { DeliveredTransaction, RecentTransactions } from './recentTransactions';
@@ -125,6 +125,48 @@ export class MinidoteNode {
 
   get listenUrl(): string | undefined {
     return this.listener.url;
+  }
+
+  /** The replica's delivered clock. */
+  get clock(): VectorClock {
+    return this.replica.clock;
+  }
+
+  get dataDir(): string {
+    return this.storage.dir;
+  }
+
+  /** What recovery found when the node opened (cut records, records set aside, fallbacks). */
+  get recovery(): RecoveryReport {
+    return this.storage.recovery;
+  }
+
+  /** The current value of one object (its type's initial value when never written). */
+  value(key: ObjectKey): Json {
+    return this.replica.value(key);
+  }
+
+  listObjects(): ObjectKey[] {
+    return this.replica.listObjects();
+  }
+
+  /** An object's internal state (tags, per-replica counts), for the panel. */
+  inspect(key: ObjectKey): Json {
+    return this.replica.inspect(key);
+  }
+
+  exportState(): ReplicaSnapshot {
+    return this.replica.exportState();
+  }
+
+  /** Resolves once this replica has delivered everything in `clock` (see Replica.waitFor). */
+  waitFor(clock: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<void> {
+    return this.replica.waitFor(clock, timeoutMs, signal);
+  }
+
+  /** Snapshots the state now and compacts the log (normally done every `snapshotEvery` records). */
+  writeSnapshot(): Promise<void> {
+    return this.storage.writeSnapshot();
   }
 
   read(keys: ObjectKey[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<ReadResult> {

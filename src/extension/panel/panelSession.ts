@@ -29,7 +29,7 @@ import { t } from '../localize';
 /** What the panel needs from a running node. */
 export type PanelNode = Pick<
   MinidoteNode,
-  'id' | 'replica' | 'storage' | 'update' | 'status' | 'onDidChange' | 'onPeersChanged' | 'recentTransactions'
+  'id' | 'value' | 'inspect' | 'listObjects' | 'dataDir' | 'update' | 'status' | 'onDidChange' | 'onPeersChanged' | 'recentTransactions'
 >;
 
 export interface PanelSessionOptions {
@@ -103,7 +103,7 @@ export class PanelSession implements Disposable {
           return { internal: null };
         }
         this.watched.set(id, object);
-        return { internal: this.requireNode().replica.inspect(object) };
+        return { internal: this.requireNode().inspect(object) };
       })
       .onRequest(SetFlagRequest, ({ object, enabled }) => this.update({ ...object, op: enabled ? 'enable' : 'disable' }))
       .onRequest(AddElementRequest, ({ object, element }) => this.update({ ...object, op: 'add', args: [element] }))
@@ -172,8 +172,8 @@ export class PanelSession implements Disposable {
   }
 
   private entry(node: PanelNode, key: ObjectKey): ObjectEntry {
-    const base = { bucket: key.bucket, key: key.key, type: key.type, value: node.replica.value(key) };
-    return this.watched.has(objectId(key)) ? { ...base, internal: node.replica.inspect(key) } : base;
+    const base = { bucket: key.bucket, key: key.key, type: key.type, value: node.value(key) };
+    return this.watched.has(objectId(key)) ? { ...base, internal: node.inspect(key) } : base;
   }
 
   private snapshot(node: PanelNode): PanelSnapshot {
@@ -182,11 +182,11 @@ export class PanelSession implements Disposable {
     const snapshot: PanelSnapshot = {
       self: { id: status.id, displayName: status.displayName, listening: status.listening },
       clock: status.clock,
-      objects: node.replica.listObjects().map((key) => this.entry(node, key)),
+      objects: node.listObjects().map((key) => this.entry(node, key)),
       peers: status.peers,
       waiting: waitingViews(status),
       waitingTotal: status.waiting.length,
-      storage: storageFigures(status, node.storage.dir),
+      storage: storageFigures(status, node.dataDir),
       transactions,
     };
     this.sent = {
@@ -245,7 +245,7 @@ export class PanelSession implements Disposable {
       delta.waiting = waiting;
       delta.waitingTotal = status.waiting.length;
     }
-    const storage = storageFigures(status, node.storage.dir);
+    const storage = storageFigures(status, node.dataDir);
     if (differs('storage', storage)) delta.storage = storage;
     if (this.changed.size > 0) {
       delta.objects = [...this.changed.values()].map((key) => this.entry(node, key));
