@@ -5,7 +5,8 @@ import { ObjectKey, Update } from '../core/transaction';
 import { VectorClock, parseClock } from '../core/vectorClock';
 import { Connection } from './connection';
 import { offerHandshake } from './handshake';
-import { ClientResponse, DEFAULT_MAX_MESSAGE_BYTES } from './messages';
+import { ClientResponse } from './messages';
+import { MAX_ASSEMBLED_BYTES } from './pieces';
 import { parsePeerUrl } from './peerUrl';
 
 export interface ClientOptions {
@@ -15,6 +16,12 @@ export interface ClientOptions {
 }
 
 export class RemoteError extends MinidoteError {}
+
+/**
+ * Largest answer a client takes: a read of one large object may exceed the node's message limit
+ * (which bounds what the node accepts, not what it answers), up to what peers may replicate.
+ */
+export const MAX_RESPONSE_BYTES = MAX_ASSEMBLED_BYTES;
 
 /** A command-line or script client of one node. */
 export class MinidoteClient {
@@ -43,7 +50,7 @@ export class MinidoteClient {
   static async connect(url: string, options: ClientOptions = {}): Promise<MinidoteClient> {
     const target = parsePeerUrl(url);
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const socket = new WebSocket(target, { handshakeTimeout: timeoutMs, maxPayload: DEFAULT_MAX_MESSAGE_BYTES });
+    const socket = new WebSocket(target, { handshakeTimeout: timeoutMs, maxPayload: MAX_RESPONSE_BYTES });
     // Listen before the socket opens: the node's challenge can arrive together with the upgrade.
     const conn = new Connection(socket, target, () => undefined);
     await new Promise<void>((resolve, reject) => {

@@ -3,9 +3,9 @@ import { ReceiveOutcome, ReplicaSnapshot } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq } from '../core/vectorClock';
 import { Connection, Log } from './connection';
-import { PeerMessage, PeerMessageType } from './messages';
 import { GrowingClock } from './growingClock';
-import { SnapshotAssembler, snapshotPieces } from './snapshotTransfer';
+import { PeerMessage, PeerMessageType, SnapshotSchema, TxnsMessage, decodeOrThrow } from './messages';
+import { PIECE_CHARS, PieceAssembler, textPieces } from './pieces';
 
 /** What a replication session needs from the node it runs in. */
 export interface ReplicationHost {
@@ -66,7 +66,8 @@ export class PeerSession {
   private outbox: Transaction[] = [];
   private lastSeenAt: number;
   private readonly timer: NodeJS.Timeout;
-  private readonly snapshotIn = new SnapshotAssembler();
+  private readonly snapshotIn = new PieceAssembler('snapshot');
+  private readonly txnsIn = new PieceAssembler('transactions message');
 
   constructor(
     readonly conn: Connection,
@@ -89,6 +90,7 @@ export class PeerSession {
     conn.onClose(() => {
       clearInterval(this.timer);
       this.snapshotIn.clear();
+      this.txnsIn.clear();
     });
     this.sync(peerClock);
   }
@@ -150,16 +152,17 @@ export class PeerSession {
     this.lastSeenAt = Date.now();
     switch (message.t) {
       case 'txns':
-        for (const txn of message.txns) {
-          // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
-          this.peerClockValue.raise(txn.clock);
-          this.known.raise(txn.clock);
-          this.receive(txn);
-        }
+        this.receiveAll(message.txns);
         break;
+      case 'txnsPart': {
+        const text = this.txnsIn.add(message.data, message.last);
+        if (text !== undefined) this.receiveAll(decodeOrThrow(TxnsMessage, text, 'transactions message').txns);
+        break;
+      }
       case 'snapshotPart': {
-        const snapshot = this.snapshotIn.add(message.data, message.last);
-        if (snapshot) {
+        const text = this.snapshotIn.add(message.data, message.last);
+        if (text !== undefined) {
+          const snapshot = decodeOrThrow(SnapshotSchema, text, 'snapshot');
           this.known.raise(snapshot.clock);
           this.host.installSnapshot(snapshot);
         }
@@ -193,6 +196,15 @@ export class PeerSession {
     return false;
   }
 
+  private receiveAll(txns: readonly Transaction[]): void {
+    for (const txn of txns) {
+      // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
+      this.peerClockValue.raise(txn.clock);
+      this.known.raise(txn.clock);
+      this.receive(txn);
+    }
+  }
+
   private receive(txn: Transaction): void {
     try {
       this.host.receive(txn);
@@ -223,16 +235,25 @@ export class PeerSession {
   }
 
   private sendTransactions(txns: readonly Transaction[]): void {
-    sendInChunks(txns.map(encodeTransaction), (items) => this.conn.sendText(`{"t":"txns","txns":[${items}]}`));
+    sendInChunks(txns.map(encodeTransaction), (items) => {
+      const text = `{"t":"txns","txns":[${items}]}`;
+      // Only a single transaction is ever this large: one that names a whole large object.
+      if (text.length > PIECE_CHARS) this.sendPieces('txnsPart', text);
+      else this.conn.sendText(text);
+    });
     for (const txn of txns) this.known.raise(txn.clock);
   }
 
   /** Sends the snapshot as pieces of its JSON text, whatever the size of one object in it. */
   private sendSnapshot(snapshot: ReplicaSnapshot, text = JSON.stringify(snapshot)): void {
-    const pieces = snapshotPieces(text);
-    pieces.forEach((data, i) => this.conn.send({ t: 'snapshotPart', data, last: i === pieces.length - 1 }));
+    this.sendPieces('snapshotPart', text);
     this.known.raise(snapshot.clock);
     this.log('info', `${this.conn.label}: sent ${this.peerId} a snapshot at ${JSON.stringify(snapshot.clock)} (${text.length} bytes)`);
+  }
+
+  private sendPieces(kind: 'txnsPart' | 'snapshotPart', text: string): void {
+    const pieces = textPieces(text);
+    pieces.forEach((data, i) => this.conn.send({ t: kind, data, last: i === pieces.length - 1 }));
   }
 }
 

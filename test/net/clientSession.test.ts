@@ -4,6 +4,7 @@ import { ReadResult, Replica } from '../../src/core/replica';
 import { VectorClock } from '../../src/core/vectorClock';
 import { MinidoteClient, RemoteError } from '../../src/net/client';
 import { ClientHandler, MAX_CLIENT_TIMEOUT_MS, MAX_OUTSTANDING_REQUESTS, serveClient } from '../../src/net/clientSession';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/net/messages';
 import { Listener } from '../../src/net/server';
 import { waitUntil } from '../support/waitFor';
 import { key } from './cluster';
@@ -110,6 +111,19 @@ describe('net: client sessions', function () {
       await assert.rejects(client.read([flag], { elsewhere: 99 }), /too many requests in progress/);
       for (const p of handler.parked) p.release();
       await Promise.all(parked);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a client reads a value larger than one message', async () => {
+    const big = Array.from({ length: 200_000 }, (_, i) => `member-${String(i).padStart(6, '0')}-of-a-large-set`);
+    const client = await MinidoteClient.connect(
+      await serve({ read: () => Promise.resolve({ values: [big], clock: {} }), update: () => Promise.resolve({}), status: () => null }),
+    );
+    try {
+      assert.ok(JSON.stringify(big).length > DEFAULT_MAX_MESSAGE_BYTES);
+      assert.deepEqual((await client.read([flag])).values, [big]);
     } finally {
       client.close();
     }
