@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
-import { UnavailableError } from '../core/errors';
+import { UnavailableError, errorMessage } from '../core/errors';
 import { Schema, decode } from './messages';
+import { SecureChannel } from './secureChannel';
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -8,17 +9,28 @@ export type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_NORMAL = 1000;
 
+/** One WebSocket message as it arrived, before it is opened (on an encrypted link) and decoded. */
+interface Frame {
+  readonly data: Buffer;
+  readonly isBinary: boolean;
+}
+
 /**
  * A WebSocket carrying JSON messages that are validated on arrival. A message that fails its schema
  * closes the connection with the reason logged, and is never handed to the caller: one bad peer
  * cannot put anything into state or stall others.
+ *
+ * Once `secure` is called (after an authenticated handshake), every frame in both directions is
+ * sealed by the SecureChannel; a frame that does not open closes the connection.
  */
 export class Connection {
-  private readonly queue: string[] = [];
-  private waiter: ((text: string) => void) | undefined;
-  private handler: ((text: string) => void) | undefined;
+  /** Frames are queued as they arrived: those after the handshake are opened only once the keys exist. */
+  private readonly queue: Frame[] = [];
+  private waiter: ((frame: Frame) => void) | undefined;
+  private handler: ((frame: Frame) => void) | undefined;
   private closedReason: string | undefined;
   private readonly closeListeners: ((reason: string) => void)[] = [];
+  private channel: SecureChannel | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -26,14 +38,10 @@ export class Connection {
     private readonly log: Log,
   ) {
     socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        this.fail('binary frames are not part of the protocol');
-        return;
-      }
-      const text = data.toString();
-      if (this.waiter) this.waiter(text);
-      else if (this.handler) this.handler(text);
-      else this.queue.push(text);
+      const frame = { data: data as Buffer, isBinary };
+      if (this.waiter) this.waiter(frame);
+      else if (this.handler) this.handler(frame);
+      else this.queue.push(frame);
     });
     socket.on('close', (code, reason) => this.markClosed(reason.toString() || `socket closed (${code})`));
     socket.on('error', (error) => this.markClosed(error.message));
@@ -49,7 +57,60 @@ export class Connection {
 
   /** For callers that assemble large messages from pre-serialized parts. */
   sendText(text: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.channel === undefined) this.socket.send(text);
+    else this.sendSealed('text', Buffer.from(text, 'utf8'));
+  }
+
+  /** Whether frames are sealed (a team secret is in use). */
+  get encrypted(): boolean {
+    return this.channel !== undefined;
+  }
+
+  /**
+   * From now on every frame is sealed and opened by `channel`, including frames that arrived
+   * before this call but were not read yet.
+   */
+  secure(channel: SecureChannel): void {
+    this.channel = channel;
+  }
+
+  private sendSealed(kind: 'text' | 'binary', payload: Uint8Array): void {
+    let frame: Buffer;
+    try {
+      frame = (this.channel as SecureChannel).seal(kind, payload);
+    } catch (error) {
+      this.fail(errorMessage(error));
+      return;
+    }
+    this.socket.send(frame);
+  }
+
+  /**
+   * The text of a frame: opened first on an encrypted link. Undefined (and the connection closed)
+   * when it does not open or is not text.
+   */
+  private textOf(frame: Frame): string | undefined {
+    let { data, isBinary } = frame;
+    if (this.channel !== undefined) {
+      if (!isBinary) {
+        this.fail('an unencrypted frame on an encrypted link');
+        return undefined;
+      }
+      try {
+        const opened = this.channel.open(data);
+        data = opened.payload;
+        isBinary = opened.kind === 'binary';
+      } catch (error) {
+        this.fail(errorMessage(error));
+        return undefined;
+      }
+    }
+    if (isBinary) {
+      this.fail('binary frames are not part of the protocol');
+      return undefined;
+    }
+    return data.toString('utf8');
   }
 
   /** Bytes handed to the socket but not yet written: lets senders pace large catch-ups. */
@@ -58,7 +119,12 @@ export class Connection {
   }
 
   /** Waits for the next message (handshake phase); rejects on timeout, close or a bad message. */
-  next<T>(schema: Schema<T>, timeoutMs: number, what: string): Promise<T> {
+  async next<T>(schema: Schema<T>, timeoutMs: number, what: string): Promise<T> {
+    return (await this.nextWithText(schema, timeoutMs, what)).value;
+  }
+
+  /** `next`, also giving the message's exact text (the handshake transcript is made of it). */
+  nextWithText<T>(schema: Schema<T>, timeoutMs: number, what: string): Promise<{ value: T; text: string }> {
     return new Promise((resolve, reject) => {
       if (this.closedReason !== undefined) {
         reject(new UnavailableError(`${this.label}: connection closed before ${what}: ${this.closedReason}`));
@@ -80,10 +146,15 @@ export class Connection {
         if (i >= 0) this.closeListeners.splice(i, 1);
       };
       this.closeListeners.push(onClose);
-      const take = (text: string) => {
+      const take = (frame: Frame) => {
         finish();
+        const text = this.textOf(frame);
+        if (text === undefined) {
+          reject(new UnavailableError(`${this.label}: bad ${what}: ${this.closedReason ?? 'unreadable'}`));
+          return;
+        }
         const result = decode(schema, text);
-        if (result.ok) resolve(result.value);
+        if (result.ok) resolve({ value: result.value, text });
         else {
           this.fail(`${what}: ${result.reason}`);
           reject(new UnavailableError(`${this.label}: bad ${what}: ${result.reason}`));
@@ -97,8 +168,10 @@ export class Connection {
 
   /** Hands every following message, validated, to `onMessage` (steady state after the handshake). */
   listen<T>(schema: Schema<T>, onMessage: (message: T) => void): void {
-    this.handler = (text) => {
+    this.handler = (frame) => {
       if (this.closed) return;
+      const text = this.textOf(frame);
+      if (text === undefined) return;
       const result = decode(schema, text);
       if (!result.ok) {
         this.fail(result.reason);
@@ -110,7 +183,7 @@ export class Connection {
         this.fail(error instanceof Error ? error.message : String(error));
       }
     };
-    for (const text of this.queue.splice(0)) this.handler(text);
+    for (const frame of this.queue.splice(0)) this.handler(frame);
   }
 
   onClose(listener: (reason: string) => void): void {
