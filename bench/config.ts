@@ -33,6 +33,12 @@ export const SIZES = {
   /** Workload 6: transactions written by the 32 writers together. */
   durableTxns: scaled(100_000, 2_000),
   durableWriters: 32,
+  /**
+   * Workloads 1 and 7 for Automerge: operations per measurement. Its figures are per second and
+   * per element, so they compare with the others' at their larger sizes; at its 2-10k changes/s,
+   * the full 100k would take minutes per run.
+   */
+  automergeOps: scaled(10_000, 1_000),
   /** Workload 7. */
   memorySetElements: scaled(100_000, 5_000),
   memoryClockReplicas: scaled(10_000, 2_000),

@@ -40,11 +40,19 @@ export function mixedOp(i: number): BenchOp {
 }
 
 /**
+ * Objects that several replicas write concurrently (workloads 3 and 7). Minidote and Yjs create an
+ * object on first write; an Automerge application creates such objects once, in the document every
+ * replica starts from, since two maps created concurrently under one key are two objects and one
+ * hides the other (automerge/automergeModel.ts).
+ */
+export const SHARED_OBJECTS = { counters: ['hits'], sets: ['seen', 'big'] } as const;
+
+/**
  * Replica r's j-th update in the burst: counter increments and set adds of unique elements, all
  * concurrent with the other replicas' (no removes, so the expected final state is known).
  */
 export function burstOp(replica: number, j: number): BenchOp {
-  return j % 2 === 0 ? { kind: 'counter', key: 'hits' } : { kind: 'set', key: 'seen', element: `r${replica}-${j}`, remove: false };
+  return j % 2 === 0 ? { kind: 'counter', key: SHARED_OBJECTS.counters[0] } : { kind: 'set', key: SHARED_OBJECTS.sets[0], element: `r${replica}-${j}`, remove: false };
 }
 
 export function toUpdate(op: BenchOp): Update {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPEATS, SCALE } from './config';
@@ -15,12 +17,14 @@ import { createRunRoot, removeRunRoot } from './workloads/tempDirs';
 import { Workers } from './workloads/workers';
 
 /**
- * `npm run bench`: the workloads of issue 8 for Minidote and the Yjs baseline, one after the
- * other, on 127.0.0.1, every process and directory created and removed here. Writes
- * bench/results.md and bench/results.json. MINIDOTE_BENCH_SCALE shrinks the sizes,
- * MINIDOTE_BENCH_REPEATS sets the repeats of single-process workloads, MINIDOTE_BENCH_ONLY=1,3 runs
- * some workloads and prints them without writing the result files, MINIDOTE_BENCH_PROFILE=DIR
- * writes CPU profiles of the measured windows there (read them with bench/tools/profileTop.ts).
+ * `npm run bench`: the workloads of issue 8 for Minidote and the Yjs and Automerge baselines, one
+ * after the other, on 127.0.0.1, every process and directory created and removed here. Writes
+ * bench/results.md and bench/results.json. A replica of any system that ends in another state
+ * than the specification, or a workload that fails, fails the run: exit code 1, the reasons
+ * printed, no result files written. MINIDOTE_BENCH_SCALE shrinks the sizes,
+ * MINIDOTE_BENCH_REPEATS sets the repeats (default 3), MINIDOTE_BENCH_ONLY=1,3 runs some workloads
+ * and prints them without writing the result files, MINIDOTE_BENCH_PROFILE=DIR writes CPU
+ * profiles of the measured windows there (read them with bench/tools/profileTop.ts).
  */
 const WORKLOADS: Record<string, (workers: Workers) => Promise<WorkloadResult>> = {
   '1': runLocalApply,
@@ -33,7 +37,7 @@ const WORKLOADS: Record<string, (workers: Workers) => Promise<WorkloadResult>> =
 };
 
 /** A full run must stay well under this; past it, everything is killed and the run fails. */
-const RUN_LIMIT_MS = 30 * 60_000;
+const RUN_LIMIT_MS = 60 * 60_000;
 
 function selected(): string[] {
   const only = process.env.MINIDOTE_BENCH_ONLY;
@@ -41,6 +45,33 @@ function selected(): string[] {
   const names = only.split(',').map((s) => s.trim());
   for (const name of names) if (!(name in WORKLOADS)) throw new Error(`MINIDOTE_BENCH_ONLY: no workload "${name}" (1-7)`);
   return names;
+}
+
+const ROOT = join(__dirname, '..');
+
+/** The installed versions of what the run measures and of the transport every system uses. */
+function versions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const read = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  out.minidote = read(ROOT);
+  for (const name of ['yjs', '@automerge/automerge', '@automerge/automerge-repo', '@automerge/automerge-repo-network-websocket', '@automerge/automerge-repo-storage-nodefs', 'ws']) {
+    out[name] = read(join(ROOT, 'node_modules', name));
+  }
+  return out;
+}
+
+/** The commit measured, marked when the work tree had changes on top of it. */
+function commit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' (+ uncommitted changes)' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+function figure(value: number | null): string {
+  return value === null ? '-' : value.toFixed(2);
 }
 
 function command(): string {
@@ -64,6 +95,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const targets: TargetCheck[] = [];
   const notes: string[] = [];
+  const failures: string[] = [];
   try {
     for (const name of names) {
       const t0 = Date.now();
@@ -72,17 +104,20 @@ async function main(): Promise<void> {
       try {
         result = await WORKLOADS[name](workers);
       } catch (error) {
-        // One failed or hung workload must not cost the others' figures.
+        // The run fails, but the other workloads still run: their figures and failures are worth seeing.
         await workers.stopAll();
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        console.error(`  workload ${name} failed: ${message}`);
-        result = { rows: [], targets: [], notes: [`Workload ${name} FAILED: ${message}`] };
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        result = { rows: [], targets: [], notes: [], failures: [`workload ${name} did not complete: ${message}`] };
       }
       rows.push(...result.rows);
       targets.push(...result.targets);
       notes.push(...result.notes);
+      failures.push(...result.failures);
+      for (const failure of result.failures) console.error(`  FAILED: ${failure}`);
       for (const row of result.rows) {
-        console.log(`  ${row.metric} [${row.unit}]: minidote ${row.minidote?.toFixed(2)}  yjs ${row.yjs?.toFixed(2) ?? '-'}  floor ${row.floor?.toFixed(2) ?? '-'}${row.note ? `  (${row.note})` : ''}`);
+        console.log(
+          `  ${row.metric} [${row.unit}]: minidote ${figure(row.minidote)}  never ${figure(row.minidoteNever)}  yjs ${figure(row.yjs)}  automerge ${figure(row.automerge)}  floor ${figure(row.floor)}${row.note ? `  (${row.note})` : ''}`,
+        );
       }
       console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
@@ -94,10 +129,18 @@ async function main(): Promise<void> {
   }
   for (const t of targets) console.log(`${t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.measured}`);
   for (const n of notes) console.log(`note: ${n}`);
+  if (failures.length > 0) {
+    console.error(`\nbench FAILED (${failures.length}); no result files written:`);
+    for (const failure of failures) console.error(`- ${failure}`);
+    process.exitCode = 1;
+    return;
+  }
   if (process.env.MINIDOTE_BENCH_ONLY) return;
   const cpu = cpus();
   const report: Report = {
     command: command(),
+    commit: commit(),
+    versions: versions(),
     scale: SCALE,
     repeats: REPEATS,
     date: new Date(started).toISOString(),

@@ -1,18 +1,10 @@
-import { Json } from '../../src/core/json';
-import { Replica } from '../../src/core/replica';
 import { leq } from '../../src/core/vectorClock';
 import { MinidoteNode } from '../../src/node/minidoteNode';
 import { FsyncPolicy } from '../../src/storage';
 import { BenchOp, toUpdate } from '../ops';
 import { BenchStore, ProgressClock } from '../store';
-
-/** Every object's user-visible value, in a canonical order. */
-export function replicaValues(replica: Replica): Json {
-  return replica
-    .listObjects()
-    .map((key) => [`${key.type}:${key.bucket}/${key.key}`, replica.value(key)] as [string, Json])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
+import { BenchValues } from '../values';
+import { minidoteValues } from './minidoteValues';
 
 /** A running Minidote node (replica + durable log + network), driven through its public API. */
 export class MinidoteStore implements BenchStore {
@@ -52,8 +44,8 @@ export class MinidoteStore implements BenchStore {
     return () => subscription.dispose();
   }
 
-  values(): Json {
-    return replicaValues(this.node.replica);
+  values(): BenchValues {
+    return minidoteValues(this.node.replica);
   }
 
   listen(): Promise<string> {

@@ -4,11 +4,25 @@ import { FsyncPolicy } from '../../src/storage';
 import { nowMs, yieldToIo } from '../measure';
 import { MinidoteStore } from '../minidote/minidoteStore';
 import { BenchOp, burstOp } from '../ops';
-import { BenchStore, ProgressClock, digest } from '../store';
+import { AutomergePeer } from '../automerge/automergePeer';
+import { BenchStore, ProgressClock } from '../store';
+import { digestValues } from '../values';
 import { YjsPeer } from '../yjs/yjsPeer';
 import { freshDir } from '../workloads/tempDirs';
 
-export type System = 'minidote' | 'yjs';
+export type System = 'minidote' | 'yjs' | 'automerge';
+
+/** Minidote as a node (its log, with `fsync`), Yjs in memory, Automerge as a repo with NodeFS storage. */
+async function openStore(system: System, id: string, fsync: FsyncPolicy): Promise<BenchStore> {
+  switch (system) {
+    case 'minidote':
+      return MinidoteStore.open(freshDir(`node-${id}`), id, fsync);
+    case 'yjs':
+      return new YjsPeer();
+    case 'automerge':
+      return AutomergePeer.open(freshDir(`repo-${id}`));
+  }
+}
 
 /**
  * The replica a child process hosts for the network workloads (one replica per process, as in a
@@ -21,7 +35,7 @@ export class PeerHost {
   private echoServer: WebSocketServer | undefined;
 
   async open(system: System, id: string, fsync: FsyncPolicy): Promise<string> {
-    this.store = system === 'minidote' ? await MinidoteStore.open(freshDir(`node-${id}`), id, fsync) : new YjsPeer();
+    this.store = await openStore(system, id, fsync);
     return this.store.id;
   }
 
@@ -129,7 +143,7 @@ export class PeerHost {
   }
 
   digest(): string {
-    return digest(this.opened().values());
+    return digestValues(this.opened().values());
   }
 
   async startEcho(): Promise<string> {

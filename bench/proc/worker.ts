@@ -2,9 +2,9 @@ import { FsyncPolicy } from '../../src/storage';
 import { BenchOp, OpKind } from '../ops';
 import { ProgressClock } from '../store';
 import { durableThroughput, serialFsyncLoop } from '../workloads/durable';
-import { minidoteApply, yjsApply } from '../workloads/localApply';
-import { clockMemory, setMemory } from '../workloads/memory';
-import { openMinidote, openYjs, prepareMinidote, prepareYjs } from '../workloads/recovery';
+import { automergeApply, minidoteApply, yjsApply } from '../workloads/localApply';
+import { setMemory, writersMemory } from '../workloads/memory';
+import { openAutomerge, openMinidote, openYjs, prepareAutomerge, prepareMinidote, prepareYjs } from '../workloads/recovery';
 import { PeerHost, System } from './peerHost';
 import { startProfile, stopProfile } from './profiler';
 import { serve } from './rpc';
@@ -35,14 +35,17 @@ const api = {
   startEcho: () => host.startEcho(),
   minidoteApply: (kind: OpKind, n: number, durable: boolean) => minidoteApply(kind, n, durable),
   yjsApply: (kind: OpKind, n: number, durable: boolean) => yjsApply(kind, n, durable),
+  automergeApply: (kind: OpKind, n: number, durable: boolean) => automergeApply(kind, n, durable),
   prepareMinidote: (n: number, tail: number) => prepareMinidote(n, tail),
   prepareYjs: (n: number, tail: number) => prepareYjs(n, tail),
+  prepareAutomerge: (n: number, tail: number) => prepareAutomerge(n, tail),
   openMinidote: (dataDir: string) => openMinidote(dataDir),
   openYjs: (path: string) => openYjs(path),
+  openAutomerge: (dataDir: string) => openAutomerge(dataDir),
   durableThroughput: (policy: FsyncPolicy, writers: number, total: number) => durableThroughput(policy, writers, total),
   serialFsyncLoop: (recordBytes: number, count: number) => serialFsyncLoop(recordBytes, count),
   setMemory: (system: System, n: number) => setMemory(system, n),
-  clockMemory: (system: System, k: number) => clockMemory(system, k),
+  writersMemory: (system: System, k: number) => writersMemory(system, k),
 };
 
 export type WorkerApi = typeof api;

@@ -4,34 +4,41 @@ import { Replica } from '../../src/core/replica';
 import { Transaction } from '../../src/core/transaction';
 import { PeerMessage, decode } from '../../src/net/messages';
 import { MinidoteNode } from '../../src/node/minidoteNode';
+import { loadAutomerge } from '../automerge/automergeLib';
+import { BenchDoc, applyAutomergeOp, automergeValues, baseDocument } from '../automerge/automergeModel';
+import { AutomergePeer } from '../automerge/automergePeer';
 import { SIZES } from '../config';
-import { replicaValues } from '../minidote/minidoteStore';
 import { nowMs, perSecond } from '../measure';
+import { minidoteValues } from '../minidote/minidoteValues';
 import { OP_KINDS, OpKind, seriesOp, toUpdate } from '../ops';
-import { Row, TargetCheck, WorkloadResult } from '../results';
-import { digest } from '../store';
+import { Row, RowHead, TargetCheck, WorkloadResult, baselineTarget, row } from '../results';
+import { checkAgainst, digestValues, expectedValues } from '../values';
 import { applyYjsOp, yjsValues } from '../yjs/yjsModel';
-import { freshDir } from './tempDirs';
+import { directoryBytes, freshDir } from './tempDirs';
 import { UpdateFile } from './updateFile';
 import type { Workers } from './workers';
 
 /**
  * Workload 1. Local apply: n single-op transactions on one replica, each producing the bytes that
  * would go on the wire (Minidote: the transaction's JSON in a `txns` message, as PeerSession sends
- * it; Yjs: the update from the `update` event). Remote apply: a second replica takes those bytes
- * through its real inbound path (Minidote: schema decode + receive; Yjs: Y.applyUpdate).
+ * it; Yjs: the update from the `update` event; Automerge: the change, `getLastLocalChange`).
+ * Remote apply: a second replica takes those bytes through its real inbound path (Minidote: schema
+ * decode + receive; Yjs: Y.applyUpdate; Automerge: applyChanges).
  * "Durable": Minidote with its log (fsync policy `never`: every record is written to the OS before
  * the update returns, the fsync cost is workload 6); Yjs with each update appended to a file the
- * same way (write per update, same frame format), since Yjs itself persists nothing.
+ * same way (write per update, same frame format), since Yjs itself persists nothing; Automerge as
+ * an automerge-repo Repo with NodeFS storage, timed until `repo.flush()` has saved everything.
  */
 export interface ApplyFigures {
+  readonly ops: number;
   readonly localMs: number;
   readonly remoteMs: number;
   /** Bytes of the replication payload per op. */
   readonly wireBytesPerOp: number;
-  /** Bytes of log written per op (durable runs only). */
+  /** Bytes written to disk per op (durable runs only). */
   readonly diskBytesPerOp: number | null;
-  readonly identical: boolean;
+  /** The writer's and the reader's state (bench/values.ts digests). */
+  readonly digests: readonly [string, string];
 }
 
 export async function minidoteApply(kind: OpKind, n: number, durable: boolean): Promise<ApplyFigures> {
@@ -60,15 +67,15 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
   }
   const remoteMs = nowMs() - remoteStart;
 
-  const identical = digest(replicaValues(writer)) === digest(replicaValues(reader));
   const wireBytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m), 0);
   let diskBytesPerOp: number | null = null;
   if (durable) {
     const stats = nodes[0].storage.stats();
     diskBytesPerOp = stats.logBytes / Math.max(1, stats.logRecords);
   }
+  const digests = [digestValues(minidoteValues(writer)), digestValues(minidoteValues(reader))] as const;
   for (const node of nodes) await node.close();
-  return { localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp, identical };
+  return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp, digests };
 }
 
 export async function yjsApply(kind: OpKind, n: number, durable: boolean): Promise<ApplyFigures> {
@@ -91,53 +98,107 @@ export async function yjsApply(kind: OpKind, n: number, durable: boolean): Promi
   for (const update of updates) Y.applyUpdate(reader, update);
   const remoteMs = nowMs() - remoteStart;
 
-  const identical = digest(yjsValues(writer)) === digest(yjsValues(reader));
   const wireBytes = updates.reduce((sum, u) => sum + u.byteLength, 0);
   const diskBytes = writerFile ? writerFile.close() : null;
   readerFile?.close();
-  return { localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp: diskBytes === null ? null : diskBytes / n, identical };
+  const digests = [digestValues(yjsValues(writer)), digestValues(yjsValues(reader))] as const;
+  return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp: diskBytes === null ? null : diskBytes / n, digests };
+}
+
+export async function automergeApply(kind: OpKind, n: number, durable: boolean): Promise<ApplyFigures> {
+  const { A } = await loadAutomerge();
+  const changes: Uint8Array[] = [];
+  const lastChange = (doc: BenchDoc): Uint8Array => {
+    const change = A.getLastLocalChange(doc);
+    if (!change) throw new Error('automerge: a change produced no change bytes');
+    return change;
+  };
+  if (!durable) {
+    const base = baseDocument(A);
+    let writer = A.load<BenchDoc>(base);
+    const localStart = nowMs();
+    for (let i = 0; i < n; i++) {
+      const op = seriesOp(kind, i);
+      writer = A.change(writer, (d: BenchDoc) => applyAutomergeOp(A, d, op));
+      changes.push(lastChange(writer));
+    }
+    const localMs = nowMs() - localStart;
+    let reader = A.load<BenchDoc>(base);
+    const remoteStart = nowMs();
+    for (const change of changes) [reader] = A.applyChanges(reader, [change]);
+    const remoteMs = nowMs() - remoteStart;
+    const wireBytes = changes.reduce((sum, c) => sum + c.byteLength, 0);
+    return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp: null, digests: [digestValues(automergeValues(writer)), digestValues(automergeValues(reader))] };
+  }
+  const writerDir = freshDir('apply-automerge-writer');
+  const writer = await AutomergePeer.open(writerDir);
+  const reader = await AutomergePeer.open(freshDir('apply-automerge-reader'));
+  try {
+    await Promise.all([writer.flush(), reader.flush()]);
+    const bytesBefore = directoryBytes(writerDir);
+    const localStart = nowMs();
+    for (let i = 0; i < n; i++) {
+      const op = seriesOp(kind, i);
+      writer.handle.change((d: BenchDoc) => applyAutomergeOp(A, d, op));
+      changes.push(lastChange(writer.handle.doc()));
+    }
+    await writer.flush();
+    const localMs = nowMs() - localStart;
+    const remoteStart = nowMs();
+    for (const change of changes) reader.handle.update((doc: BenchDoc) => A.applyChanges(doc, [change])[0]);
+    await reader.flush();
+    const remoteMs = nowMs() - remoteStart;
+    const wireBytes = changes.reduce((sum, c) => sum + c.byteLength, 0);
+    const diskBytesPerOp = (directoryBytes(writerDir) - bytesBefore) / n;
+    return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp, digests: [digestValues(writer.values()), digestValues(reader.values())] };
+  } finally {
+    await Promise.all([writer.close(), reader.close()]);
+  }
 }
 
 /** The fastest local and the fastest remote apply of repeated runs (sizes are the same in all). */
 function best(runs: readonly ApplyFigures[]): ApplyFigures {
-  return {
-    ...runs[0],
-    localMs: Math.min(...runs.map((r) => r.localMs)),
-    remoteMs: Math.min(...runs.map((r) => r.remoteMs)),
-    identical: runs.every((r) => r.identical),
-  };
+  return { ...runs[0], localMs: Math.min(...runs.map((r) => r.localMs)), remoteMs: Math.min(...runs.map((r) => r.remoteMs)) };
+}
+
+/** A failure for every run whose writer or reader did not end in the specified state. */
+function divergences(what: string, kind: OpKind, runs: readonly ApplyFigures[]): string[] {
+  return runs.flatMap((run) => {
+    const expected = digestValues(expectedValues(Array.from({ length: run.ops }, (_, i) => seriesOp(kind, i))));
+    return [checkAgainst(`${what}, writer`, run.digests[0], expected), checkAgainst(`${what}, reader`, run.digests[1], expected)].filter((f): f is string => f !== null);
+  });
 }
 
 /** Parent side: one fresh child process per measurement, so no run inherits another's heap or JIT state. */
 export async function runLocalApply(workers: Workers): Promise<WorkloadResult> {
   const n = SIZES.localOps;
+  const automergeN = Math.min(n, SIZES.automergeOps);
   const rows: Row[] = [];
   const targets: TargetCheck[] = [];
-  const notes: string[] = [];
+  const failures: string[] = [];
   for (const durable of [false, true]) {
     const mode = durable ? 'durable log' : 'in memory';
     for (const kind of OP_KINDS) {
-      const m = best(await workers.repeated((w) => w.call('minidoteApply', kind, n, durable)));
-      const y = best(await workers.repeated((w) => w.call('yjsApply', kind, n, durable)));
-      if (!m.identical || !y.identical) notes.push(`W1 ${kind} ${mode}: the second replica did NOT end identical (minidote ${m.identical}, yjs ${y.identical})`);
-      const row = (metric: string, unit: string, higherIsBetter: boolean, mv: number | null, yv: number | null): Row => ({
-        workload: '1 apply',
-        metric: `${kind}, ${mode}: ${metric}`,
-        unit,
-        higherIsBetter,
-        minidote: mv,
-        yjs: yv,
-        floor: null,
-      });
-      const local = row('local apply', 'ops/s', true, perSecond(n, m.localMs), perSecond(n, y.localMs));
-      const remote = row('remote apply', 'ops/s', true, perSecond(n, m.remoteMs), perSecond(n, y.remoteMs));
-      rows.push(local, remote, row('wire bytes per op', 'B', false, m.wireBytesPerOp, y.wireBytesPerOp));
-      if (durable) rows.push(row('disk bytes per op', 'B', false, m.diskBytesPerOp, y.diskBytesPerOp));
-      for (const r of [local, remote]) {
-        const ratio = (r.minidote ?? 0) / (r.yjs ?? 1);
-        targets.push({ target: `W1 ${r.metric} ≥ 2x Yjs`, measured: `${ratio.toFixed(2)}x`, met: ratio >= 2 });
-      }
+      const runs = {
+        minidote: await workers.repeated((w) => w.call('minidoteApply', kind, n, durable)),
+        yjs: await workers.repeated((w) => w.call('yjsApply', kind, n, durable)),
+        automerge: await workers.repeated((w) => w.call('automergeApply', kind, automergeN, durable)),
+      };
+      for (const [system, systemRuns] of Object.entries(runs)) failures.push(...divergences(`W1 ${kind} ${mode} ${system}`, kind, systemRuns));
+      const m = best(runs.minidote);
+      const y = best(runs.yjs);
+      const a = best(runs.automerge);
+      const head = (metric: string, unit: string, higherIsBetter: boolean): RowHead => ({ workload: '1 apply', metric: `${kind}, ${mode}: ${metric}`, unit, higherIsBetter });
+      const local = row(head('local apply', 'ops/s', true), { minidote: perSecond(m.ops, m.localMs), yjs: perSecond(y.ops, y.localMs), automerge: perSecond(a.ops, a.localMs) });
+      const remote = row(head('remote apply', 'ops/s', true), { minidote: perSecond(m.ops, m.remoteMs), yjs: perSecond(y.ops, y.remoteMs), automerge: perSecond(a.ops, a.remoteMs) });
+      rows.push(local, remote, row(head('wire bytes per op', 'B', false), { minidote: m.wireBytesPerOp, yjs: y.wireBytesPerOp, automerge: a.wireBytesPerOp }));
+      if (durable) rows.push(row(head('disk bytes per op', 'B', false), { minidote: m.diskBytesPerOp, yjs: y.diskBytesPerOp, automerge: a.diskBytesPerOp }));
+      for (const r of [local, remote]) targets.push(baselineTarget(`W1 ${r.metric} ≥ 2x Yjs and Automerge`, r, 2));
     }
   }
-  return { rows, targets, notes };
+  const notes = [
+    `W1: ${n} operations per run for Minidote and Yjs, ${automergeN} for Automerge (figures are per second and per op).`,
+    'W1 durable: Automerge saves through automerge-repo\'s NodeFS storage, which writes a compressed whole document or the changes since its last save (at most once per 100 ms, and on flush), not a record per change, and never fsyncs.',
+  ];
+  return { rows, targets, notes, failures };
 }

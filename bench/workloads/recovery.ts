@@ -1,14 +1,18 @@
-import { readFileSync } from 'node:fs';
+import type { BinaryDocumentId } from '@automerge/automerge-repo';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { MinidoteNode } from '../../src/node/minidoteNode';
 import { readFrame } from '../../src/storage/frames';
+import { loadAutomerge } from '../automerge/automergeLib';
+import { BenchDoc, DOCUMENT_BYTES, automergeValues } from '../automerge/automergeModel';
+import { AutomergePeer } from '../automerge/automergePeer';
 import { SIZES } from '../config';
-import { nowMs } from '../measure';
-import { replicaValues } from '../minidote/minidoteStore';
+import { nowMs, yieldToIo } from '../measure';
+import { minidoteValues } from '../minidote/minidoteValues';
 import { BenchOp, mixedOp, toUpdate } from '../ops';
-import { Row, TargetCheck, WorkloadResult } from '../results';
-import { digest } from '../store';
+import { Row, TargetCheck, WorkloadResult, row } from '../results';
+import { checkAgainst, digestValues, expectedValues } from '../values';
 import { applyYjsOp, yjsValues } from '../yjs/yjsModel';
 import { UpdateFile } from './updateFile';
 import { freshDir } from './tempDirs';
@@ -17,9 +21,13 @@ import { Workers } from './workers';
 /**
  * Workload 5. A data directory holding n log records (every type, 400 objects), and one holding a
  * snapshot plus a tail of records, are reopened in a fresh process: the time `MinidoteNode.open`
- * takes (then once more in the same process, to show what JIT warm-up costs). Yjs persists nothing itself; its counterpart is what y-indexeddb / y-leveldb do: read the
- * stored updates (here: the framed update file of workload 1) and apply them in one transaction, or
- * a state update (Y.encodeStateAsUpdate) plus the tail.
+ * takes (then once more in the same process, to show what JIT warm-up costs). Yjs persists
+ * nothing itself; its counterpart is what y-indexeddb / y-leveldb do: read the stored updates
+ * (here: the framed update file of workload 1) and apply them in one transaction, or a state
+ * update (Y.encodeStateAsUpdate) plus the tail. Automerge: a Repo over its NodeFS storage finds
+ * the document; its storage decides itself how it keeps the n changes (the changes since the last
+ * save, every 100 ms, compacted into one whole document once they outgrow it), and the second
+ * directory starts from a whole saved document and then takes the tail the same way.
  */
 export interface Prepared {
   readonly logOnly: string;
@@ -52,7 +60,7 @@ export async function prepareMinidote(n: number, tail: number): Promise<Prepared
       await node.storage.writeSnapshot();
       await writeOps(write, n - tail, n);
     }
-    values = digest(replicaValues(node.replica));
+    values = digestValues(minidoteValues(node.replica));
     await node.close();
     dirs.push(dataDir);
   }
@@ -72,7 +80,7 @@ async function openMinidoteOnce(dataDir: string): Promise<Omit<Reopened, 'warmMs
   const start = nowMs();
   const node = await MinidoteNode.open({ dataDir });
   const ms = nowMs() - start;
-  const result = { ms, digest: digest(replicaValues(node.replica)), replayed: node.storage.recovery.replayed };
+  const result = { ms, digest: digestValues(minidoteValues(node.replica)), replayed: node.storage.recovery.replayed };
   await node.close();
   return result;
 }
@@ -95,7 +103,7 @@ export async function prepareYjs(n: number, tail: number): Promise<Prepared> {
   for (let i = n - tail; i < n; i++) applyYjsOp(doc, mixedOp(i));
   log.close();
   withSnapshot.close();
-  return { logOnly: log.path, withSnapshot: withSnapshot.path, digest: digest(yjsValues(doc)) };
+  return { logOnly: log.path, withSnapshot: withSnapshot.path, digest: digestValues(yjsValues(doc)) };
 }
 
 export function openYjs(path: string): Reopened {
@@ -117,7 +125,69 @@ function openYjsOnce(path: string): Omit<Reopened, 'warmMs'> {
     }
   });
   const ms = nowMs() - start;
-  return { ms, digest: digest(yjsValues(doc)), replayed };
+  return { ms, digest: digestValues(yjsValues(doc)), replayed };
+}
+
+/** Writes ops `from`..`to` through the repo, yielding between groups so that its timed saves run. */
+async function writeThroughRepo(peer: AutomergePeer, from: number, to: number): Promise<void> {
+  await writeOps(async (ops) => {
+    await peer.write(ops);
+    await yieldToIo();
+  }, from, to);
+}
+
+export async function prepareAutomerge(n: number, tail: number): Promise<Prepared> {
+  const { A } = await loadAutomerge();
+  const logOnly = freshDir('recover-automerge-log');
+  const peer = await AutomergePeer.open(logOnly);
+  await writeThroughRepo(peer, 0, n - tail);
+  const whole = A.save(peer.handle.doc());
+  await writeThroughRepo(peer, n - tail, n);
+  await peer.flush();
+  const values = digestValues(peer.values());
+  await peer.close();
+
+  const withSnapshot = freshDir('recover-automerge-snapshot');
+  const resumed = await AutomergePeer.open(withSnapshot, whole);
+  await resumed.flush();
+  await writeThroughRepo(resumed, n - tail, n);
+  await resumed.flush();
+  await resumed.close();
+  return { logOnly, withSnapshot, digest: values };
+}
+
+async function openAutomergeOnce(dataDir: string): Promise<Omit<Reopened, 'warmMs'>> {
+  const lib = await loadAutomerge();
+  const start = nowMs();
+  const repo = new lib.repo.Repo({ storage: new lib.nodefs.NodeFSStorageAdapter(dataDir), network: [] });
+  const handle = await repo.find<BenchDoc>(lib.repo.interpretAsDocumentId(DOCUMENT_BYTES as BinaryDocumentId));
+  const doc = handle.doc();
+  const ms = nowMs() - start;
+  const result = { ms, digest: digestValues(automergeValues(doc)), replayed: lib.A.stats(doc).numChanges };
+  await repo.shutdown();
+  return result;
+}
+
+export async function openAutomerge(dataDir: string): Promise<Reopened> {
+  const cold = await openAutomergeOnce(dataDir);
+  const warm = await openAutomergeOnce(dataDir);
+  return { ...cold, warmMs: warm.ms };
+}
+
+/** How automerge-repo's storage holds a document: its snapshot and incremental files. */
+export function automergeChunks(dataDir: string): string {
+  const count = (kind: string) => {
+    let total = 0;
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (dir.split('/').includes(kind)) total++;
+      }
+    };
+    walk(dataDir);
+    return total;
+  };
+  return `${count('snapshot')} snapshot + ${count('incremental')} incremental files`;
 }
 
 function fastest(runs: readonly Reopened[]): Reopened {
@@ -127,22 +197,39 @@ function fastest(runs: readonly Reopened[]): Reopened {
 export async function runRecovery(workers: Workers): Promise<WorkloadResult> {
   const n = SIZES.recoveryRecords;
   const tail = SIZES.recoveryTail;
+  const expected = digestValues(expectedValues(Array.from({ length: n }, (_, i) => mixedOp(i))));
   const m = await workers.once((w) => w.call('prepareMinidote', n, tail));
   const y = await workers.once((w) => w.call('prepareYjs', n, tail));
+  const a = await workers.once((w) => w.call('prepareAutomerge', n, tail));
+  const failures = [
+    checkAgainst('W5 minidote, as written', m.digest, expected),
+    checkAgainst('W5 yjs, as written', y.digest, expected),
+    checkAgainst('W5 automerge, as written', a.digest, expected),
+  ].filter((f): f is string => f !== null);
   const rows: Row[] = [];
   const targets: TargetCheck[] = [];
   const notes: string[] = [];
-  for (const [what, mPath, yPath] of [
-    [`${n} log records`, m.logOnly, y.logOnly],
-    [`snapshot + ${tail} records`, m.withSnapshot, y.withSnapshot],
+  for (const [what, mPath, yPath, aPath] of [
+    [`${n} log records`, m.logOnly, y.logOnly, a.logOnly],
+    [`snapshot + ${tail} records`, m.withSnapshot, y.withSnapshot, a.withSnapshot],
   ] as const) {
     const mo = fastest(await workers.repeated((w) => w.call('openMinidote', mPath)));
     const yo = fastest(await workers.repeated((w) => w.call('openYjs', yPath)));
+    const ao = fastest(await workers.repeated((w) => w.call('openAutomerge', aPath)));
+    for (const [system, reopened] of [
+      ['minidote', mo],
+      ['yjs', yo],
+      ['automerge', ao],
+    ] as const) {
+      const failure = checkAgainst(`W5 ${what}, ${system} reopened`, reopened.digest, expected);
+      if (failure) failures.push(failure);
+    }
+    const head = (when: string) => ({ workload: '5 recovery', metric: `reopen ${what}, ${when}`, unit: 'ms', higherIsBetter: false });
     rows.push(
-      { workload: '5 recovery', metric: `reopen ${what}, fresh process`, unit: 'ms', higherIsBetter: false, minidote: mo.ms, yjs: yo.ms, floor: null },
-      { workload: '5 recovery', metric: `reopen ${what}, again in the same process`, unit: 'ms', higherIsBetter: false, minidote: mo.warmMs, yjs: yo.warmMs, floor: null },
+      row(head('fresh process'), { minidote: mo.ms, yjs: yo.ms, automerge: ao.ms }),
+      row(head('again in the same process'), { minidote: mo.warmMs, yjs: yo.warmMs, automerge: ao.warmMs }),
     );
-    if (mo.digest !== m.digest || yo.digest !== y.digest) notes.push(`W5 ${what}: recovered state differs from the state written (minidote ${mo.digest === m.digest}, yjs ${yo.digest === y.digest})`);
+    notes.push(`W5 ${what}: Automerge's storage held the document as ${automergeChunks(aPath)}.`);
     if (what.endsWith('log records')) {
       const perSecond = (mo.replayed * 1000) / mo.ms;
       const projected = (100_000 / perSecond) * 1000;
@@ -153,5 +240,5 @@ export async function runRecovery(workers: Workers): Promise<WorkloadResult> {
       });
     }
   }
-  return { rows, targets, notes };
+  return { rows, targets, notes, failures };
 }

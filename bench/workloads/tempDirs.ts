@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,4 +24,14 @@ export function freshDir(name: string): string {
   if (!root) throw new Error(`${ROOT_VARIABLE} is not set: temporary directories must live under the run's root`);
   mkdirSync(root, { recursive: true });
   return mkdtempSync(join(root, `${name}-`));
+}
+
+/** Bytes in the files under `dir`, recursively. */
+export function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? directoryBytes(path) : statSync(path).size;
+  }
+  return total;
 }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { Json } from '../../src/core/json';
 import { BenchOp } from '../ops';
+import { BenchValues, emptyValues } from '../values';
 
 /**
  * How the baseline stores the workloads' objects, the way a Yjs application would: a set is a
@@ -33,20 +33,24 @@ export function applyYjsOp(doc: Y.Doc, op: BenchOp): void {
   });
 }
 
-/** The values a user sees, keyed like Minidote's objects. */
-export function yjsValues(doc: Y.Doc): Json {
-  const out: { [name: string]: Json } = {};
-  for (const name of [...doc.share.keys()].sort()) {
-    const map = doc.getMap<Json>(name);
+/** The values a user sees, in the shape shared by every system (bench/values.ts). */
+export function yjsValues(doc: Y.Doc): BenchValues {
+  const values = emptyValues();
+  for (const name of doc.share.keys()) {
+    const map = doc.getMap<unknown>(name);
     if (name.startsWith('counter:')) {
       let total = 0;
       for (const n of map.values()) total += n as number;
-      out[name] = total;
+      values.counters[name.slice('counter:'.length)] = total;
     } else if (name.startsWith('set:')) {
-      out[name] = [...map.keys()].sort();
+      values.sets[name.slice('set:'.length)] = [...map.keys()];
+    } else if (name === 'registers') {
+      for (const [key, value] of map) values.registers[key] = [value as string];
+    } else if (name === 'flags') {
+      for (const [key, value] of map) values.flags[key] = value as boolean;
     } else {
-      out[name] = map.toJSON() as Json;
+      throw new Error(`yjs: the bench writes no shared type named ${name}`);
     }
   }
-  return out;
+  return values;
 }

@@ -1,9 +1,9 @@
 import { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
-import { Json } from '../../src/core/json';
 import { BenchOp } from '../ops';
 import { BenchStore, ProgressClock } from '../store';
+import { BenchValues } from '../values';
 import { applyYjsOp, yjsValues } from './yjsModel';
 
 /**
@@ -26,19 +26,34 @@ function frame(type: number, payload: Uint8Array): Buffer {
  * A Yjs replica that replicates like a y-websocket server: it answers state vectors with what the
  * other side lacks and relays every update to every other socket. No authentication and no
  * validation beyond what Y.applyUpdate does (Minidote does both).
+ *
+ * Used well: the updates of one event-loop turn go out as one message per socket, merged with
+ * Y.mergeUpdates, as Minidote sends one `txns` message per turn. Each operation stays its own
+ * transaction, as in Minidote.
  */
 export class YjsPeer implements BenchStore {
   readonly doc = new Y.Doc();
   private readonly sockets = new Set<WebSocket>();
   private readonly outbound = new Map<string, WebSocket>();
   private server: WebSocketServer | undefined;
+  /** This turn's updates, each with the socket it came from (undefined: local). */
+  private pending: { update: Uint8Array; origin: unknown }[] = [];
 
   constructor() {
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      for (const socket of this.sockets) {
-        if (socket !== origin && socket.readyState === WebSocket.OPEN) socket.send(frame(UPDATE, update));
-      }
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ update, origin });
     });
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const socket of this.sockets) {
+      if (socket.readyState !== WebSocket.OPEN) continue;
+      const updates = pending.filter((p) => p.origin !== socket).map((p) => p.update);
+      if (updates.length > 0) socket.send(frame(UPDATE, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates)));
+    }
   }
 
   get id(): string {
@@ -65,7 +80,7 @@ export class YjsPeer implements BenchStore {
     return () => this.doc.off('update', listener);
   }
 
-  values(): Json {
+  values(): BenchValues {
     return yjsValues(this.doc);
   }
 
