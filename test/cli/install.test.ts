@@ -77,14 +77,15 @@ describe('cli: the packed npm package installs a working minidote', function () 
     const prefix = path.join(work.path, 'prefix');
     bin = path.join(prefix, 'bin', 'minidote');
     installed = path.join(prefix, 'lib', 'node_modules', 'minidote');
+    // A private cache keeps npm's files (and logs) out of the user's home.
+    const cache = path.join(work.path, 'npm-cache');
     // prepack builds dist/ first, so the tarball holds the bundle of the sources as they are now.
-    await ok('npm', ['pack', '--pack-destination', work.path, '--no-update-notifier'], PROJECT);
+    await ok('npm', ['pack', '--pack-destination', work.path, '--cache', cache, '--no-update-notifier'], PROJECT);
     const packed = readdirSync(work.path).filter((name) => /^minidote-.*\.tgz$/.test(name));
     assert.equal(packed.length, 1, `npm pack left ${packed.join(', ') || 'no tarball'}`);
     tarball = path.join(work.path, packed[0]);
     entries = (await ok('tar', ['-tzf', tarball], work.path)).split('\n').filter((line) => line !== '');
-    // --offline with an empty private cache: the install must need nothing but the tarball.
-    const cache = path.join(work.path, 'npm-cache');
+    // --offline with a cache that holds nothing from a registry: the install needs only the tarball.
     const flags = ['--prefix', prefix, '--cache', cache, '--offline', '--no-audit', '--no-fund', '--no-update-notifier'];
     await ok('npm', ['install', '--global', ...flags, tarball], work.path);
   });
