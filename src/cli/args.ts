@@ -17,7 +17,7 @@ export interface ParsedArgs {
 /**
  * Options may come anywhere before `--`, which ends them: `read set_aw team on-call --timeout 5000`
  * works. Only words starting with `--` (and `-h`) are options, so `update counter_pn b k increment -7`
- * passes a negative number (DESIGN.md, CLI contract); a positional word that starts with `--` goes
+ * passes a negative number (docs/architecture.md, "CLI contract"); a positional word that starts with `--` goes
  * after `--`.
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {

@@ -4,7 +4,7 @@ import { CLIENT_OPTIONS, CLOCK_OPTIONS, UPDATE_OPTIONS, runRead, runStatus, runU
 import { HELP } from './help';
 import { SERVE_OPTIONS, runServe } from './serve';
 
-/** Exit codes of the CLI contract (DESIGN.md). */
+/** Exit codes of the CLI contract (docs/architecture.md, "CLI contract"). */
 const EXIT_CODES: Record<ErrorKind, number> = { rejected: 1, invalid: 2, unavailable: 3, protocol: 3, storage: 3, unknown: 3 };
 
 interface Command {

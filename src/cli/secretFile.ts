@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInputError } from '../core/errors';
 import { secretStrength } from '../net/auth';
 
-/** The team secret is the file's content trimmed of surrounding whitespace (DESIGN.md). */
+/** The team secret is the file's content trimmed of surrounding whitespace (docs/architecture.md, "CLI contract"). */
 export function readSecretFile(path: string): string {
   let text: string;
   try {
@@ -21,6 +21,6 @@ export function weakSecretWarning(secret: string, path: string): string | undefi
   if (!strength.weak) return undefined;
   return (
     `the team secret in ${path} is weak (${strength.reason}): anyone who captures one handshake can guess it offline. ` +
-    'Use a long random secret, e.g. the output of: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"'
+    "Use a long random secret, e.g. the output of: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\""
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Typed errors. Each kind maps to one CLI exit code (DESIGN.md): bad input → 2, a well-formed
+ * Typed errors. Each kind maps to one CLI exit code (docs/architecture.md, "CLI contract"): bad input → 2, a well-formed
  * operation the type refuses → 1, unavailable (timeouts, connections, auth) → 3.
  */
 export type ErrorKind = 'invalid' | 'rejected' | 'unavailable' | 'storage' | 'protocol' | 'unknown';

@@ -92,7 +92,7 @@ export function parseJsonText(text: string, what: string, maxDepth: number = MAX
 
 /**
  * JSON text with object keys sorted, so that equal values have equal text. Elements are identified
- * and ordered by this text (DESIGN.md: "arrays are sorted by canonical JSON text"). Recursion is
+ * and ordered by this text (docs/architecture.md, "CRDT types": "arrays are sorted by canonical JSON text"). Recursion is
  * bounded: a value deeper than MAX_DOCUMENT_DEPTH (which no validated value is) is refused.
  */
 export function canonicalJson(value: Json): string {

@@ -28,7 +28,7 @@ export function verifyProof(
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Below this length a secret is weak whatever it contains (DESIGN.md, Threat model). */
+/** Below this length a secret is weak whatever it contains (docs/architecture.md, "Threat model"). */
 export const MIN_SECRET_LENGTH = 16;
 /** Fewer distinct characters than this makes even a long secret guessable ("aaaa…", "abababab…"). */
 const MIN_DISTINCT_CHARACTERS = 8;

@@ -1,5 +1,5 @@
 /**
- * Durable storage of one replica (DESIGN.md, "Storage"). Everything lives in the replica's data
+ * Durable storage of one replica (docs/architecture.md, "Storage"). Everything lives in the replica's data
  * directory, which one process at a time owns:
  *
  *   replica.json        {"format":"minidote-replica","version":1,"id":…}: the replica id, written

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { tempDir } from '../support/tempDir';
 import { ServeProcess, runCli, startServe } from './cliProcess';
 
-/** Everything through the CLI contract of DESIGN.md, against real `minidote serve` processes. */
+/** Everything through the CLI contract (docs/architecture.md, "CLI contract"), against real `minidote serve` processes. */
 describe('cli: minidote serve / update / read / status', function () {
   this.timeout(60_000);
   const dirs: { path: string; cleanup(): void }[] = [];

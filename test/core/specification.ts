@@ -96,7 +96,7 @@ function tombstoned(events: readonly SpecEvent[], precedes: Precedes, el: string
 const set2p: TypeSpec = {
   value: (events, precedes) =>
     setWhere(events, (el) => events.some((a) => isAdd(a) && touches(a, el)) && !tombstoned(events, precedes, el)),
-  // DESIGN.md: `add` of a removed element and `remove` of an element not in the set are errors.
+  // docs/architecture.md, "CRDT types": `add` of a removed element and `remove` of an element not in the set are errors.
   refuses(events, precedes, op) {
     const el = specText(op.args[0]);
     if (op.op === 'add') return tombstoned(events, precedes, el);
