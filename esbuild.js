@@ -21,6 +21,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
+    // `minidote --version` without bundling the whole manifest.
+    define: { MINIDOTE_VERSION: JSON.stringify(require('./package.json').version) },
     external: ['bufferutil', 'utf-8-validate'],
   },
   {

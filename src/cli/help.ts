@@ -22,6 +22,7 @@ Usage:
   minidote update [options] --batch FILE|-                 apply a JSON array of operations atomically
   minidote read   [options] TYPE BUCKET KEY                print {"value": V, "clock": C}
   minidote status [options]                                print the node's id, clock and peers
+  minidote --version                                       print the version
 
 Run "minidote COMMAND --help" for a command's options.
 Exit codes: 0 done, 1 rejected by the type, 2 bad usage or input, 3 unavailable.`,

@@ -4,6 +4,9 @@ import { CLIENT_OPTIONS, CLOCK_OPTIONS, UPDATE_OPTIONS, runRead, runStatus, runU
 import { HELP } from './help';
 import { SERVE_OPTIONS, runServe } from './serve';
 
+/** The package version, set by the bundler (esbuild.js). */
+declare const MINIDOTE_VERSION: string;
+
 /** Exit codes of the CLI contract (docs/architecture.md, "CLI contract"). */
 const EXIT_CODES: Record<ErrorKind, number> = { rejected: 1, invalid: 2, unavailable: 3, protocol: 3, storage: 3, unknown: 3 };
 
@@ -21,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${MINIDOTE_VERSION}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 2 : 0;

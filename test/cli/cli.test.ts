@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../support/tempDir';
 import { ServeProcess, runCli, startServe } from './cliProcess';
@@ -185,6 +185,11 @@ describe('cli: minidote serve / update / read / status', function () {
     const text = await ok(['read', '--node', node.url, 'set_aw', 'b', 'big']);
     assert.ok(text.length > 1_000_000, `only ${text.length} bytes arrived`);
     assert.equal((JSON.parse(text) as { value: string[] }).value.length, 20_000);
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    assert.equal(await ok(['--version']), `${version}\n`);
   });
 
   it('--help works for the program and each command', async () => {
