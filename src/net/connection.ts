@@ -40,7 +40,7 @@ export class Connection {
     socket.on('message', (data, isBinary) => {
       const frame = { data: data as Buffer, isBinary };
       if (this.waiter) this.waiter(frame);
-      else if (this.handler) this.handler(frame);
+      else if (this.handler && this.queue.length === 0) this.handler(frame);
       else this.queue.push(frame);
     });
     socket.on('close', (code, reason) => this.markClosed(reason.toString() || `socket closed (${code})`));
@@ -183,7 +183,13 @@ export class Connection {
         this.fail(error instanceof Error ? error.message : String(error));
       }
     };
-    for (const frame of this.queue.splice(0)) this.handler(frame);
+    // Frames that came before (on an encrypted link, often the first request or catch-up, sent
+    // right after the key confirmation) are handled in order once the caller has finished setting up.
+    if (this.queue.length > 0) queueMicrotask(() => this.drainQueue());
+  }
+
+  private drainQueue(): void {
+    while (this.handler !== undefined && this.queue.length > 0) this.handler(this.queue.shift() as Frame);
   }
 
   onClose(listener: (reason: string) => void): void {

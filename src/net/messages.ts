@@ -18,8 +18,11 @@ import {
  * message is checked against these schemas before anything reads it; a message that fails closes
  * its connection (see connection.ts).
  */
-/** 2: snapshots and large transactions travel as pieces of text (pieces.ts), so that one object may exceed a message. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: snapshots and large transactions travel as pieces of text (pieces.ts), so that one object may exceed a message.
+ * 3: with a team secret, every frame after the handshake is sealed (secureChannel.ts).
+ */
+export const PROTOCOL_VERSION = 3;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
