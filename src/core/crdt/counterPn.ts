@@ -4,6 +4,7 @@ import { entry, isReplicaId, leq } from '../vectorClock';
 import type { CrdtType } from './crdtType';
 import { addExact, clampToSafe, exactSum, isSafe } from './safeSum';
 import { describeText, expectInteger, expectRecord } from './shapes';
+import { signedAmount } from './effectText';
 
 /**
  * Per origin, the sum of the deltas it made (a Map, so ids such as "constructor" are plain keys).
@@ -38,6 +39,7 @@ export const counterPn: CrdtType<CounterPnState, 'counter_pn'> = {
     label: 'counter',
     icon: 'symbol-numeric',
     explanation: 'op-based counter: replicas exchange +n / −n',
+    describeEffect: (effect) => signedAmount(effect as number),
     describe: (state) => ({
       kind: 'contributions',
       rows: [...state.keys()].sort().map((origin) => ({

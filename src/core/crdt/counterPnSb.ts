@@ -47,6 +47,11 @@ export const counterPnSb: CrdtType<CounterPnSbState, 'counter_pn_sb'> = {
     label: 'state-based counter',
     icon: 'symbol-numeric',
     explanation: 'state-based counter: per-replica increment (P) and decrement (N) totals, merged by max',
+    describeEffect(effect) {
+      const { half, total } = effect as { half: 'p' | 'n'; total: number };
+      // The effect carries the origin's new total, not the step: the step needs the state before.
+      return half === 'p' ? `incremented (its increments total ${total})` : `decremented (its decrements total ${total})`;
+    },
     describe: ({ p, n }) => ({
       kind: 'counts',
       rows: [...new Set([...Object.keys(p), ...Object.keys(n)])]

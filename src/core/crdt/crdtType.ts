@@ -55,6 +55,11 @@ export interface TypeDescriptor<State> {
   readonly explanation: string;
   /** The state as the panel shows its internals (see `describeState` in the registry). */
   describe(state: State): StateDescription;
+  /**
+   * What one validated effect did, as a past-tense phrase for "enabled by Alice" ("enabled",
+   * "added \"x\"", "+5"): effects do not name their operation, so each type reads its own.
+   */
+  describeEffect(effect: Json): string;
 }
 
 /**

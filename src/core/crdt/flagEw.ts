@@ -21,6 +21,7 @@ export const flagEw: CrdtType<FlagEwState, 'flag_ew'> = {
     label: 'enable-wins flag',
     icon: 'flag',
     explanation: 'enable-wins flag: a concurrent enable beats a disable',
+    describeEffect: (effect) => ((effect as unknown as FlagEwEffect).enable === undefined ? 'disabled' : 'enabled'),
     describe: (state) => ({ kind: 'tokens', tokens: [...state].sort().map(describeTag) }),
   },
   operations: [

@@ -2,6 +2,7 @@ import { Json, compareCanonical, sortedUnique } from '../json';
 import type { CrdtType } from './crdtType';
 import { describeTag } from './stateDescription';
 import { expectArray, expectJson, expectOwnTag, expectRecord, expectTag, expectTags, expectValue, unseenBy } from './shapes';
+import { shortValue } from './effectText';
 
 /** The concurrent versions: each value with the unique tag of the assign that wrote it. */
 export type RegisterMvState = { value: Json; tag: string }[];
@@ -26,6 +27,10 @@ export const registerMv: CrdtType<RegisterMvState, 'register_mv'> = {
     label: 'multi-value register',
     icon: 'symbol-variable',
     explanation: 'multi-value register: concurrent assigns are all kept',
+    describeEffect(effect) {
+      const { set } = effect as unknown as RegisterMvEffect;
+      return set ? `assigned ${shortValue(set.value)}` : 'reset';
+    },
     describe: (state) => ({
       kind: 'versions',
       versions: byTag(state).map(({ value, tag }) => ({ value, tag: describeTag(tag) })),

@@ -2,6 +2,7 @@ import { RejectedOperationError } from '../errors';
 import { Json, canonicalJson, compareCanonical } from '../json';
 import type { CrdtType } from './crdtType';
 import { expectArray, expectJson, expectRecord, expectValue } from './shapes';
+import { valueList } from './effectText';
 
 /** Present elements and the tombstones of removed ones, each by canonical JSON text. */
 export interface Set2pState {
@@ -35,6 +36,11 @@ export const set2p: CrdtType<Set2pState, 'set_2p'> = {
     label: 'two-phase set',
     icon: 'symbol-array',
     explanation: 'two-phase set: a removed element can never come back',
+    describeEffect(effect) {
+      const { add, remove } = effect as unknown as Set2pEffect;
+      const parts = [add.length > 0 && `added ${valueList(add)}`, remove.length > 0 && `removed ${valueList(remove)}`];
+      return parts.filter(Boolean).join(', ') || 'changed nothing';
+    },
     describe: (state) => ({ kind: 'tombstones', removed: sortedValues(state.removed) }),
   },
   operations: [

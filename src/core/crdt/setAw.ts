@@ -2,6 +2,7 @@ import { Json, canonicalJson, compareCanonical } from '../json';
 import type { CrdtType } from './crdtType';
 import { describeTag } from './stateDescription';
 import { expectArray, expectJson, expectOwnTag, expectRecord, expectTags, expectValue, unseenBy } from './shapes';
+import { valueList } from './effectText';
 
 /** Element (by canonical JSON text) → its value and the unique tags of the adds still alive. */
 export type SetAwState = Map<string, { value: Json; tags: Set<string> }>;
@@ -32,6 +33,12 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
     label: 'add-wins set',
     icon: 'symbol-array',
     explanation: 'add-wins set: an add concurrent with a remove survives',
+    describeEffect(effect) {
+      const { add, rm } = effect as unknown as SetAwEffect;
+      // An add also carries the tags it replaces: it is an add, not a remove.
+      if (add.length > 0) return `added ${valueList(add)}`;
+      return rm.length > 0 ? `removed ${valueList(rm.map(([e]) => e))}` : 'changed nothing';
+    },
     describe: (state) => ({
       kind: 'tags',
       tagsByElement: new Map([...state].map(([key, { tags }]) => [key, [...tags].sort().map(describeTag)])),
