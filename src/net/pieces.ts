@@ -87,7 +87,10 @@ export class PieceAssembler {
     }
     if (!this.budget.take(data.length)) {
       this.clear();
-      throw new MinidoteError('protocol', `large messages in transfer on other connections already hold ${this.budget.limit} bytes; try again later`);
+      throw new MinidoteError(
+        'protocol',
+        `large messages in transfer on other connections already hold ${this.budget.limit} bytes; try again later`,
+      );
     }
     this.chars += data.length;
     this.pieces.push(data);

@@ -35,7 +35,8 @@ export function hostRuleFor(requestedHost: string, boundAddress: string, port: n
 /** The reason to refuse this upgrade (sent with HTTP 403), or undefined to accept it. */
 export function upgradeRefusal(headers: IncomingHttpHeaders, rule: HostRule): string | undefined {
   // Old browsers (WebSocket version 8) named it Sec-WebSocket-Origin.
-  if (headers.origin !== undefined || headers['sec-websocket-origin'] !== undefined) return 'browsers may not connect to a Minidote node (Origin header present)';
+  if (headers.origin !== undefined || headers['sec-websocket-origin'] !== undefined)
+    return 'browsers may not connect to a Minidote node (Origin header present)';
   if (rule.kind === 'only') {
     const host = headers.host?.toLowerCase();
     if (host === undefined || !rule.hosts.has(host)) {

@@ -24,7 +24,10 @@ describe('cli: weak team secrets', function () {
   }
 
   it('names the file and the problem for a weak secret, and says nothing for a strong one', () => {
-    assert.match(weakSecretWarning('s3cret', '/etc/team') ?? '', /team secret in \/etc\/team is weak \(it has 6 characters; use at least 16\)/);
+    assert.match(
+      weakSecretWarning('s3cret', '/etc/team') ?? '',
+      /team secret in \/etc\/team is weak \(it has 6 characters; use at least 16\)/,
+    );
     assert.equal(weakSecretWarning(generateSecret(), '/etc/team'), undefined);
   });
 

@@ -38,7 +38,10 @@ describe('net: team secret strength', () => {
     }
     assert.equal(seen.size, 50);
     const secret = generateSecret();
-    assert.equal(verifyProof(secret, 'connector', 'aa'.repeat(16), 'bb'.repeat(16), proof(secret, 'connector', 'aa'.repeat(16), 'bb'.repeat(16))), true);
+    assert.equal(
+      verifyProof(secret, 'connector', 'aa'.repeat(16), 'bb'.repeat(16), proof(secret, 'connector', 'aa'.repeat(16), 'bb'.repeat(16))),
+      true,
+    );
   });
 
   it('no secret under the minimum length is ever strong', () => {

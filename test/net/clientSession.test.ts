@@ -91,7 +91,10 @@ describe('net: client sessions', function () {
     try {
       const parked = [1, 2, 3].map((n) => client.read([flag], { elsewhere: n }));
       await waitUntil(() => handler.parked.size === 3);
-      await assert.rejects(client.read([flag], { elsewhere: 9 }), (error: unknown) => error instanceof RemoteError && /too many requests in progress/.test(error.message));
+      await assert.rejects(
+        client.read([flag], { elsewhere: 9 }),
+        (error: unknown) => error instanceof RemoteError && /too many requests in progress/.test(error.message),
+      );
       [...handler.parked][0].release();
       await parked[0];
       assert.deepEqual((await client.read([flag])).values, []);

@@ -69,7 +69,17 @@ describe('net: snapshots and large transactions in pieces', function () {
     const host = new MemoryHost(new Replica('holder'));
     const listener = await listenForTest({
       identity: () => identityOf(host),
-      onPeer: (conn, hello) => new PeerSession(conn, hello.id as string, '', hello.clock ?? {}, host, DEFAULT_TIMING, () => undefined, () => undefined),
+      onPeer: (conn, hello) =>
+        new PeerSession(
+          conn,
+          hello.id as string,
+          '',
+          hello.clock ?? {},
+          host,
+          DEFAULT_TIMING,
+          () => undefined,
+          () => undefined,
+        ),
     });
     try {
       const { conn } = await connectAs(listener.url, { role: 'peer', id: 'teaser', clock: () => ({}), secret: undefined });
@@ -130,10 +140,20 @@ describe('net: snapshots and large transactions in pieces', function () {
   });
 
   const malformed: [string, 'snapshotPart' | 'txnsPart', string, RegExp][] = [
-    ['a snapshot whose object has no state', 'snapshotPart', JSON.stringify({ clock: { sender: 1 }, objects: [{ bucket: 'b', key: 'k', type: 'counter_pn' }] }), /^snapshot: invalid/],
+    [
+      'a snapshot whose object has no state',
+      'snapshotPart',
+      JSON.stringify({ clock: { sender: 1 }, objects: [{ bucket: 'b', key: 'k', type: 'counter_pn' }] }),
+      /^snapshot: invalid/,
+    ],
     ['a snapshot that is not JSON', 'snapshotPart', '{"clock":{},"objects":[', /^snapshot: not JSON/],
     ['a snapshot with a negative clock entry', 'snapshotPart', '{"clock":{"a":-1},"objects":[]}', /^snapshot: invalid/],
-    ['transactions of the wrong shape', 'txnsPart', JSON.stringify({ t: 'txns', txns: [{ origin: 'sender', clock: { sender: 1 } }] }), /^transactions message: invalid/],
+    [
+      'transactions of the wrong shape',
+      'txnsPart',
+      JSON.stringify({ t: 'txns', txns: [{ origin: 'sender', clock: { sender: 1 } }] }),
+      /^transactions message: invalid/,
+    ],
     ['transactions that are another message', 'txnsPart', JSON.stringify({ t: 'clock', clock: {} }), /^transactions message: invalid/],
   ];
   for (const [what, kind, text, reason] of malformed) {
@@ -143,7 +163,17 @@ describe('net: snapshots and large transactions in pieces', function () {
       const before = host.replica.exportState();
       const listener = await listenForTest({
         identity: () => identityOf(host),
-        onPeer: (conn, hello) => new PeerSession(conn, hello.id as string, '', hello.clock ?? {}, host, DEFAULT_TIMING, () => undefined, () => undefined),
+        onPeer: (conn, hello) =>
+          new PeerSession(
+            conn,
+            hello.id as string,
+            '',
+            hello.clock ?? {},
+            host,
+            DEFAULT_TIMING,
+            () => undefined,
+            () => undefined,
+          ),
       });
       try {
         const { conn } = await connectAs(listener.url, { role: 'peer', id: 'sender', clock: () => ({}), secret: undefined });

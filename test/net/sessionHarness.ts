@@ -67,7 +67,14 @@ export function listenForTest(
   limits: Partial<ListenerLimits> = {},
   log: Log = testLog,
 ): Promise<Listener> {
-  return listen('127.0.0.1', 0, DEFAULT_MAX_MESSAGE_BYTES, { onPeer: () => undefined, onClient: () => undefined, ...handlers }, log, limits);
+  return listen(
+    '127.0.0.1',
+    0,
+    DEFAULT_MAX_MESSAGE_BYTES,
+    { onPeer: () => undefined, onClient: () => undefined, ...handlers },
+    log,
+    limits,
+  );
 }
 
 /** A WebSocket connection to `url`, open, not yet authenticated. */
@@ -104,10 +111,35 @@ export async function linkHosts(listening: MemoryHost, connecting: MemoryHost): 
   const listener = await listenForTest({
     identity: () => identityOf(listening),
     onPeer: (conn: Connection, hello: HelloMessage) =>
-      resolveInbound(new PeerSession(conn, hello.id as string, hello.id as string, hello.clock ?? {}, listening, DEFAULT_TIMING, testLog, () => undefined)),
+      resolveInbound(
+        new PeerSession(
+          conn,
+          hello.id as string,
+          hello.id as string,
+          hello.clock ?? {},
+          listening,
+          DEFAULT_TIMING,
+          testLog,
+          () => undefined,
+        ),
+      ),
   });
-  const { conn, welcome } = await connectAs(listener.url, { role: 'peer', id: connecting.id, clock: () => connecting.clock(), secret: undefined });
-  const outbound = new PeerSession(conn, welcome.id, welcome.displayName, welcome.clock, connecting, DEFAULT_TIMING, testLog, () => undefined);
+  const { conn, welcome } = await connectAs(listener.url, {
+    role: 'peer',
+    id: connecting.id,
+    clock: () => connecting.clock(),
+    secret: undefined,
+  });
+  const outbound = new PeerSession(
+    conn,
+    welcome.id,
+    welcome.displayName,
+    welcome.clock,
+    connecting,
+    DEFAULT_TIMING,
+    testLog,
+    () => undefined,
+  );
   return {
     listener,
     inbound,
