@@ -37,7 +37,15 @@ export function quickInput(page) {
   return { widget, input: widget.locator('input.input'), rows: widget.locator('.quick-input-list .monaco-list-row') };
 }
 
-/** F1, the command's title, Enter; retried while the extension is still registering commands. */
+/** A pattern matching exactly `text` (for hasText, which otherwise matches any substring). */
+export function exactly(text) {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/**
+ * F1, the command's title, then a click on the row of that very command (not the first row, nor
+ * another command whose title contains it); retried while the extension is still registering commands.
+ */
 export async function runCommand(page, title) {
   const { input, rows } = quickInput(page);
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -45,8 +53,9 @@ export async function runCommand(page, title) {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
     try {
-      await rows.filter({ hasText: title }).first().waitFor({ timeout: 2000 });
-      await page.keyboard.press('Enter');
+      const row = rows.filter({ has: page.locator('.label-name', { hasText: exactly(title) }) });
+      await row.waitFor({ timeout: 2000 });
+      await row.click();
       return;
     } catch {
       await page.keyboard.press('Escape');

@@ -3,11 +3,10 @@
 // checkbox and the inline counter action in the Objects view, and the status bar item that opens
 // the panel. Leaves a screenshot in $MINIDOTE_SCREENSHOT_DIR (default test-output/).
 import assert from 'node:assert/strict';
-import { quickInput, replicaPanel, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
+import { exactly, quickInput, replicaPanel, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
 
 export default async function drive({ page }) {
   const { widget, input, rows } = quickInput(page);
-  const exactly = (text) => new RegExp(`^${text}$`);
   const treeRow = (label) => page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) });
   /** Waits until the one Objects row labelled `label` has exactly `description` (a counter's value). */
   const rowShows = async (label, description) => {
