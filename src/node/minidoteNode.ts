@@ -13,10 +13,12 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
 import { DEFAULT_TIMING, SessionTiming } from '../net/peerSession';
 import { FsyncPolicy, RecoveryReport, Storage, StorageStats, openStorage } from '../storage';
 import { NodeListener } from './nodeListener';
+import { LastChange, ObjectActivity } from './objectActivity';
+import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from './objectHistory';
 import { PeerLinks, PeerStatus } from './peerLinks';
 import { DeliveredTransaction, RecentTransactions } from './recentTransactions';
 
-export type { DeliveredTransaction, PeerStatus };
+export type { DeliveredTransaction, LastChange, ObjectHistory, PeerStatus, TransactionRef };
 
 export interface NodeOptions {
   readonly dataDir: string;
@@ -57,6 +59,7 @@ export class MinidoteNode {
   private readonly recent = new RecentTransactions(200);
   private readonly links: PeerLinks;
   private readonly listener: NodeListener;
+  private readonly activity: ObjectActivity;
   private secret: string | undefined;
   private closed = false;
 
@@ -68,6 +71,7 @@ export class MinidoteNode {
     private readonly log: Log,
   ) {
     this.secret = options.secret;
+    this.activity = new ObjectActivity(() => this.loggedTransactions().transactions);
     this.links = new PeerLinks({
       replica,
       displayName,
@@ -95,6 +99,7 @@ export class MinidoteNode {
     replica.onChange((change) => {
       if (change.kind === 'transaction') {
         this.recent.add(change.transaction, change.local);
+        this.activity.delivered(change.transaction);
         this.links.broadcast(change.transaction);
       } else this.links.resyncAll();
     });
@@ -237,12 +242,45 @@ export class MinidoteNode {
     return this.recent.list();
   }
 
+  /** Who changed an object last, with the concurrent changes it did not see; undefined when unknown. */
+  lastChange(key: ObjectKey): LastChange | undefined {
+    return this.activity.lastChange(key);
+  }
+
+  /** The logged transactions that touched an object, newest first (see ObjectHistory). */
+  history(key: ObjectKey): ObjectHistory {
+    return objectHistory(key, this.loggedTransactions());
+  }
+
+  /** An object's value right after one logged transaction, replayed; undefined when it cannot be known. */
+  valueAsOf(key: ObjectKey, at: TransactionRef): Json | undefined {
+    return valueAsOf(key, at, this.loggedTransactions());
+  }
+
+  /** A replica's display name when this node or one of its direct peers knows it, else its id. */
+  displayNameOf(id: string): string {
+    if (id === this.id) return this.displayName;
+    return this.links.statuses().find((p) => p.id === id)?.displayName ?? id;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.links.close();
     await this.listener.stop();
     await this.storage.close();
+  }
+
+  /**
+   * The whole log when it still starts from the empty state; else what it holds since the snapshot
+   * recovery started from; else (a snapshot was installed since) nothing before the current clock.
+   */
+  private loggedTransactions(): LoggedTransactions {
+    const all = this.storage.transactionsSince({});
+    if (all) return { base: null, transactions: all };
+    const base = this.storage.recovery.snapshotClock ?? {};
+    const since = this.storage.transactionsSince(base);
+    return since ? { base, transactions: since } : { base: this.replica.clock, transactions: [] };
   }
 
   /** What `minidote status` prints: the causal buffer as a count, since it can hold whole transactions. */
