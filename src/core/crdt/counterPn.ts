@@ -67,6 +67,10 @@ export const counterPn: CrdtType<CounterPnState, 'counter_pn'> = {
     return delta;
   },
   validateEffect: (effect) => void expectInteger(effect, 'counter_pn effect'),
+  codec: {
+    encode: (effect, out) => out.w.svarint(expectInteger(effect, 'counter_pn effect')),
+    decode: (input) => input.r.svarint(),
+  },
   apply(state, effect, origin) {
     // Only a forged or faulty origin can overflow its own contribution: clamping keeps apply total,
     // and deterministic because each origin's effects arrive in the same order everywhere.

@@ -89,6 +89,20 @@ export const counterPnSb: CrdtType<CounterPnSbState, 'counter_pn_sb'> = {
       throw new InvalidInputError('counter_pn_sb effect.total must not be negative');
     }
   },
+  codec: {
+    // The replica is the transaction's origin (validateEffect): only the half and the total are written.
+    encode(effect, out) {
+      const { half, replica, total } = effect as { half: 'p' | 'n'; replica: string; total: number };
+      if (replica !== out.origin) throw new InvalidInputError(`counter_pn_sb effect from ${describeText(out.origin)} changes the entry of ${describeText(replica)}`);
+      out.w.u8(half === 'p' ? 0 : 1);
+      out.w.uvarint(total);
+    },
+    decode(input) {
+      const half = input.r.u8();
+      if (half > 1) throw input.r.problem('counter_pn_sb effect.half must be "p" or "n"');
+      return { half: half === 0 ? 'p' : 'n', replica: input.origin, total: input.r.uvarint() };
+    },
+  },
   apply(state, effect) {
     const { half, replica, total } = effect as { half: 'p' | 'n'; replica: string; total: number };
     if (total > countOf(state[half], replica)) state[half][replica] = total;

@@ -1,3 +1,4 @@
+import type { EffectCodec } from '../codec/effectCoding';
 import type { Json } from '../json';
 import type { VectorClock } from '../vectorClock';
 import type { StateDescription } from './stateDescription';
@@ -89,6 +90,8 @@ export interface CrdtType<State, Name extends string = string> {
    * every replica that delivers the same effects in causal order reaches the same state.
    */
   apply(state: State, effect: Json, origin: string): State;
+  /** The compact binary form of the effects (replication messages, log records). */
+  readonly codec: EffectCodec;
   /**
    * The state of a replica that delivered the union of two histories. Each state must be exactly
    * the result of the transactions its clock covers (causally closed). Changes neither argument and

@@ -41,6 +41,21 @@ export const flagEw: CrdtType<FlagEwState, 'flag_ew'> = {
     expectTags(rec.rm, 'flag_ew effect.rm');
     if (rec.enable !== undefined) expectOwnTag(rec.enable, 'flag_ew effect.enable', origin, seq);
   },
+  codec: {
+    encode(raw, out) {
+      const effect = raw as unknown as FlagEwEffect;
+      out.tags(effect.rm);
+      out.w.u8(effect.enable === undefined ? 0 : 1);
+      if (effect.enable !== undefined) out.ownTag(effect.enable);
+    },
+    decode(input) {
+      const effect: FlagEwEffect = { rm: input.tags() };
+      const enables = input.r.u8();
+      if (enables > 1) throw input.r.problem('flag_ew effect: bad enable marker');
+      if (enables === 1) effect.enable = input.ownTag();
+      return effect as unknown as Json;
+    },
+  },
   apply(state, raw) {
     const effect = raw as unknown as FlagEwEffect;
     for (const t of effect.rm) state.delete(t);

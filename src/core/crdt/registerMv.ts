@@ -56,6 +56,27 @@ export const registerMv: CrdtType<RegisterMvState, 'register_mv'> = {
       expectOwnTag(set.tag, 'register_mv effect.set.tag', origin, seq);
     }
   },
+  codec: {
+    encode(raw, out) {
+      const effect = raw as unknown as RegisterMvEffect;
+      out.tags(effect.rm);
+      out.w.u8(effect.set ? 1 : 0);
+      if (effect.set) {
+        out.json(effect.set.value);
+        out.ownTag(effect.set.tag);
+      }
+    },
+    decode(input) {
+      const effect: RegisterMvEffect = { rm: input.tags() };
+      const hasSet = input.r.u8();
+      if (hasSet > 1) throw input.r.problem('register_mv effect: bad set marker');
+      if (hasSet === 1) {
+        const value = input.newValue('register_mv effect.set.value');
+        effect.set = { value, tag: input.ownTag() };
+      }
+      return effect as unknown as Json;
+    },
+  },
   apply(state, raw) {
     const effect = raw as unknown as RegisterMvEffect;
     const overwritten = new Set(effect.rm);

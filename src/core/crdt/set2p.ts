@@ -74,6 +74,23 @@ export const set2p: CrdtType<Set2pState, 'set_2p'> = {
     // A removed element is one already held, maybe stored before the size limit: depth is checked, not size.
     for (const e of expectArray(rec.remove, 'set_2p effect.remove')) expectJson(e, 'set_2p effect.remove element');
   },
+  codec: {
+    encode(raw, out) {
+      const effect = raw as unknown as Set2pEffect;
+      out.count(effect.add.length);
+      for (const e of effect.add) out.json(e);
+      out.count(effect.remove.length);
+      for (const e of effect.remove) out.json(e);
+    },
+    decode(input) {
+      const add = new Array<Json>(input.count('set_2p effect.add length'));
+      for (let i = 0; i < add.length; i++) add[i] = input.newValue('set_2p effect.add element');
+      const remove = new Array<Json>(input.count('set_2p effect.remove length'));
+      for (let i = 0; i < remove.length; i++) remove[i] = input.json();
+      const effect: Set2pEffect = { add, remove };
+      return effect as unknown as Json;
+    },
+  },
   apply(state, raw) {
     const effect = raw as unknown as Set2pEffect;
     for (const e of effect.add) {

@@ -71,6 +71,28 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
       expectTags(tags, 'set_aw effect.rm tags');
     }
   },
+  codec: {
+    encode(raw, out) {
+      const effect = raw as unknown as SetAwEffect;
+      out.ownTag(effect.tag);
+      out.count(effect.add.length);
+      for (const e of effect.add) out.json(e);
+      out.count(effect.rm.length);
+      for (const [e, tags] of effect.rm) {
+        out.json(e);
+        out.tags(tags);
+      }
+    },
+    decode(input) {
+      const tag = input.ownTag();
+      const add = new Array<Json>(input.count('set_aw effect.add length'));
+      for (let i = 0; i < add.length; i++) add[i] = input.newValue('set_aw effect.add element');
+      const rm = new Array<[Json, string[]]>(input.count('set_aw effect.rm length'));
+      for (let i = 0; i < rm.length; i++) rm[i] = [input.json(), input.tags()];
+      const effect: SetAwEffect = { tag, add, rm };
+      return effect as unknown as Json;
+    },
+  },
   apply(state, raw) {
     const effect = raw as unknown as SetAwEffect;
     for (const [e, tags] of effect.rm) {

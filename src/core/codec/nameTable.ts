@@ -1,0 +1,169 @@
+import { TYPE_NAMES, TypeName } from '../crdt/crdtType';
+import { InvalidInputError } from '../errors';
+import { MAX_NAME_LENGTH } from '../schemas';
+import { ObjectKey, objectId } from '../transaction';
+import { isReplicaId } from '../vectorClock';
+import { ByteReader } from './byteReader';
+import { ByteWriter } from './byteWriter';
+
+/** How much one table may hold: both sides stop adding at the same point, so they stay in step. */
+export interface TableLimits {
+  readonly entries: number;
+  /** Total UTF-16 units of the names held. */
+  readonly chars: number;
+}
+
+/**
+ * Names (replica ids, objects) that one side writes in full once and then as a number: the first
+ * time a name is written it goes out whole and both sides add it to their table, in the same order,
+ * so later occurrences are its index. Writer and reader of a stream (a link direction, a log
+ * segment) each keep one; within `limits` both add exactly the same names, beyond them names are
+ * written in full every time. `mark`/`rollback` undo the additions of a write that failed halfway,
+ * which the reader never saw.
+ */
+export class NameTable<T> {
+  private readonly items: T[] = [];
+  private readonly sizes: number[] = [];
+  private readonly index = new Map<string, number>();
+  private chars = 0;
+
+  constructor(
+    private readonly limits: TableLimits,
+    private readonly keyOf: (item: T) => string,
+    private readonly sizeOf: (item: T) => number,
+  ) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  indexOf(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  at(i: number): T | undefined {
+    return this.items[i];
+  }
+
+  /** Adds `item` if the limits allow it (the same decision on both sides). */
+  add(item: T, key: string = this.keyOf(item)): void {
+    const size = this.sizeOf(item);
+    if (this.items.length >= this.limits.entries || this.chars + size > this.limits.chars) return;
+    this.index.set(key, this.items.length);
+    this.items.push(item);
+    this.sizes.push(size);
+    this.chars += size;
+  }
+
+  mark(): number {
+    return this.items.length;
+  }
+
+  rollback(mark: number): void {
+    while (this.items.length > mark) {
+      this.index.delete(this.keyOf(this.items.pop() as T));
+      this.chars -= this.sizes.pop() as number;
+    }
+  }
+}
+
+/** Replica ids and objects seen on one stream. */
+export interface Names {
+  readonly ids: NameTable<string>;
+  readonly objects: NameTable<ObjectKey>;
+}
+
+/** Generous for any team, small enough that a hostile stream costs at most a few MB to follow. */
+export const DEFAULT_LIMITS = {
+  ids: { entries: 16_384, chars: 1 << 20 },
+  objects: { entries: 16_384, chars: 1 << 20 },
+} as const;
+
+export function newNames(initialIds: readonly string[] = [], limits = DEFAULT_LIMITS): Names {
+  const ids = new NameTable<string>(limits.ids, (id) => id, (id) => id.length);
+  for (const id of initialIds) ids.add(id);
+  const objects = new NameTable<ObjectKey>(limits.objects, objectId, (o) => o.bucket.length + o.key.length);
+  return { ids, objects };
+}
+
+export function markNames(names: Names): [number, number] {
+  return [names.ids.mark(), names.objects.mark()];
+}
+
+export function rollbackNames(names: Names, [ids, objects]: [number, number]): void {
+  names.ids.rollback(ids);
+  names.objects.rollback(objects);
+}
+
+/** 0 and the id in full the first time (or beyond the table's limits), its index + 1 after. */
+export function writeReplicaId(w: ByteWriter, names: Names, id: string): void {
+  const i = names.ids.indexOf(id);
+  if (i !== undefined) {
+    w.uvarint(i + 1);
+    return;
+  }
+  w.u8(0);
+  w.string(id);
+  names.ids.add(id);
+}
+
+export function readReplicaId(r: ByteReader, names: Names): string {
+  const n = r.uvarint();
+  if (n > 0) {
+    const id = names.ids.at(n - 1);
+    if (id === undefined) throw r.problem(`replica id number ${n} was never defined`);
+    return id;
+  }
+  const id = r.string();
+  if (!isReplicaId(id)) throw new InvalidInputError(`${JSON.stringify(id.slice(0, 80))} is not a valid replica id`);
+  names.ids.add(id);
+  return id;
+}
+
+export function writeObject(w: ByteWriter, names: Names, key: ObjectKey): void {
+  const id = objectId(key);
+  const i = names.objects.indexOf(id);
+  if (i !== undefined) {
+    w.uvarint(i + 1);
+    return;
+  }
+  w.u8(0);
+  w.u8(typeIndex(key.type));
+  w.string(key.bucket);
+  w.string(key.key);
+  names.objects.add({ bucket: key.bucket, key: key.key, type: key.type }, id);
+}
+
+export function readObject(r: ByteReader, names: Names): ObjectKey {
+  const n = r.uvarint();
+  if (n > 0) {
+    const key = names.objects.at(n - 1);
+    if (key === undefined) throw r.problem(`object number ${n} was never defined`);
+    return key;
+  }
+  const type = readTypeName(r);
+  const bucket = readName(r, 'bucket');
+  const key: ObjectKey = { bucket, key: readName(r, 'key'), type };
+  names.objects.add(key);
+  return key;
+}
+
+/** The position of a type in the registry's list: written as one byte. */
+export function typeIndex(type: TypeName): number {
+  const i = TYPE_NAMES.indexOf(type);
+  if (i < 0) throw new InvalidInputError(`unknown type ${JSON.stringify(type)}`);
+  return i;
+}
+
+export function readTypeName(r: ByteReader): TypeName {
+  const i = r.u8();
+  if (i >= TYPE_NAMES.length) throw r.problem(`unknown type number ${i}; known types: ${TYPE_NAMES.join(', ')}`);
+  return TYPE_NAMES[i];
+}
+
+/** A bucket or key name: at most MAX_NAME_LENGTH UTF-16 units, as ObjectNameSchema says. */
+export function readName(r: ByteReader, what: string): string {
+  const name = r.string();
+  if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError(`a ${what} name must be at most ${MAX_NAME_LENGTH} characters`);
+  return name;
+}

@@ -1,0 +1,144 @@
+import { crdtType } from '../crdt/registry';
+import { InvalidInputError } from '../errors';
+import { MAX_EFFECTS_PER_TRANSACTION } from '../schemas';
+import { Effect, Transaction } from '../transaction';
+import { VectorClock } from '../vectorClock';
+import { ByteReader } from './byteReader';
+import { ByteWriter } from './byteWriter';
+import { SizedClock, changedIds, readClockChanges, writeClockChanges } from './clockCoding';
+import { EffectReader, EffectWriter } from './effectCoding';
+import { Names, readObject, readReplicaId, writeObject, writeReplicaId } from './nameTable';
+
+/**
+ * One side of a stream of transactions (a link direction, a log segment): the names it has
+ * defined and the clock and time the next transaction is written against. On a link these follow
+ * the last transaction (`follow`), in a log segment they stay its start.
+ */
+export interface TransactionStream {
+  readonly names: Names;
+  base: SizedClock;
+  atBase: number;
+  readonly follow: boolean;
+}
+
+export function newStream(names: Names, base: SizedClock, atBase: number, follow: boolean): TransactionStream {
+  return { names, base, atBase, follow };
+}
+
+/**
+ * Layout: a head byte (bits 0-1 how `at` is written: 0 same as the base, 1 a difference, 2 a
+ * double; bits 2-7 the number of clock changes, 63 meaning "63 + a uvarint"), the origin, the
+ * clock changes, `at`, then the effects: a count, and per effect its object and its type's compact
+ * form.
+ */
+const AT_SAME = 0;
+const AT_DIFFERENCE = 1;
+const AT_DOUBLE = 2;
+const INLINE_CHANGES = 63;
+
+export class TransactionWriter {
+  private readonly effects: EffectWriter;
+
+  constructor(
+    readonly w: ByteWriter,
+    readonly stream: TransactionStream,
+  ) {
+    this.effects = new EffectWriter(w, stream.names);
+  }
+
+  /** Writes `txn`; on a throw the caller truncates `w` and rolls the names back. */
+  write(txn: Transaction): void {
+    const { w, stream } = this;
+    const base = stream.base.clock;
+    const changed = changedIds(base, txn.clock);
+    const difference = txn.at - stream.atBase;
+    const atMode = difference === 0 ? AT_SAME : Number.isSafeInteger(difference) && Number.isSafeInteger(txn.at) ? AT_DIFFERENCE : AT_DOUBLE;
+    w.u8(atMode | (Math.min(changed.length, INLINE_CHANGES) << 2));
+    writeReplicaId(w, stream.names, txn.origin);
+    if (changed.length >= INLINE_CHANGES) w.uvarint(changed.length - INLINE_CHANGES);
+    writeClockChanges(w, stream.names, base, txn.clock, changed);
+    if (atMode === AT_DIFFERENCE) w.svarint(difference);
+    else if (atMode === AT_DOUBLE) w.f64(txn.at);
+    const seq = txn.clock[txn.origin] ?? 0;
+    this.effects.begin(txn.origin, seq, txn.clock);
+    w.uvarint(txn.effects.length);
+    for (const e of txn.effects) {
+      writeObject(w, stream.names, e);
+      crdtType(e.type).codec.encode(e.effect, this.effects);
+    }
+    if (stream.follow) {
+      stream.base = { clock: txn.clock, size: stream.base.size + sizeChange(base, txn.clock, changed) };
+      stream.atBase = txn.at;
+    }
+  }
+}
+
+/** How many entries `clock` has more than `base`, given the ids where they differ. */
+function sizeChange(base: VectorClock, clock: VectorClock, changed: readonly string[]): number {
+  let change = 0;
+  for (const id of changed) change += (Object.hasOwn(clock, id) ? 1 : 0) - (Object.hasOwn(base, id) ? 1 : 0);
+  return change;
+}
+
+/** A transaction's origin, clock and time: readable even when its effects are not. */
+export interface TransactionHead {
+  readonly origin: string;
+  readonly clock: VectorClock;
+  readonly at: number;
+}
+
+export class TransactionReader {
+  private readonly effects: EffectReader;
+
+  constructor(
+    readonly r: ByteReader,
+    readonly stream: TransactionStream,
+  ) {
+    this.effects = new EffectReader(r, stream.names);
+  }
+
+  read(): Transaction {
+    const head = this.readHead();
+    return { origin: head.origin, clock: head.clock, at: head.at, effects: this.readEffects(head) };
+  }
+
+  /**
+   * Origin, clock and time, checked as `validateTransaction` and the transaction schema check them
+   * (a valid origin with a sequence number, a valid clock, a finite time).
+   */
+  readHead(): TransactionHead {
+    const { r, stream } = this;
+    const head = r.u8();
+    const atMode = head & 3;
+    let changes = head >> 2;
+    const origin = readReplicaId(r, stream.names);
+    if (changes === INLINE_CHANGES) changes += r.count(r.remaining, 'the number of clock changes');
+    const next = readClockChanges(r, stream.names, stream.base, changes);
+    let at: number;
+    if (atMode === AT_SAME) at = stream.atBase;
+    else if (atMode === AT_DIFFERENCE) at = stream.atBase + r.svarint();
+    else if (atMode === AT_DOUBLE) at = r.f64();
+    else throw r.problem(`unknown time encoding ${atMode}`);
+    if (!Number.isFinite(at)) throw r.problem('the time of a transaction must be a finite number');
+    const seq = Object.hasOwn(next.clock, origin) ? next.clock[origin] : 0;
+    if (seq < 1) throw new InvalidInputError(`transaction from ${origin} has no sequence number in its clock`);
+    if (stream.follow) {
+      stream.base = next;
+      stream.atBase = at;
+    }
+    return { origin, clock: next.clock, at };
+  }
+
+  /** The effects of the transaction whose head was just read; each exactly as its type validates it. */
+  readEffects(head: TransactionHead): Effect[] {
+    const { r, stream } = this;
+    const n = r.count(Math.min(MAX_EFFECTS_PER_TRANSACTION, r.remaining), 'the number of effects');
+    this.effects.begin(head.origin, head.clock[head.origin], head.clock);
+    const out = new Array<Effect>(n);
+    for (let i = 0; i < n; i++) {
+      const { bucket, key, type } = readObject(r, stream.names);
+      out[i] = { bucket, key, type, effect: crdtType(type).codec.decode(this.effects) };
+    }
+    return out;
+  }
+}
