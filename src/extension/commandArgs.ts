@@ -103,3 +103,23 @@ export function parseSecretArg(arg: unknown): string | undefined {
   if (typeof secret !== 'string') throw new InvalidInputError(t('expected the secret as a string or { "secret": "..." }'));
   return secret;
 }
+
+export interface InviteArgs {
+  /** The address teammates dial, when this node listens on all of them. */
+  readonly address?: string;
+  /** Whether the link carries the team secret (asked when not given). */
+  readonly includeSecret?: boolean;
+}
+
+/** `{ address?, includeSecret? }`. */
+export function parseInviteArgs(arg: unknown): InviteArgs | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  const f = fields(arg);
+  if (!f) throw new InvalidInputError(t('expected { "address": "192.168.1.20", "includeSecret": false } as the argument'));
+  const address = optionalString(f, 'address');
+  const includeSecret = f.includeSecret;
+  if (includeSecret !== undefined && typeof includeSecret !== 'boolean') {
+    throw new InvalidInputError(t('"includeSecret" must be true or false, got {0}', JSON.stringify(includeSecret)));
+  }
+  return { ...(address !== undefined && { address }), ...(includeSecret !== undefined && { includeSecret }) };
+}

@@ -22,5 +22,6 @@ export const COMMAND_IDS = [
   'minidote.joinTeam',
   'minidote.startTeam',
   'minidote.showFlagInStatusBar',
+  'minidote.inviteTeammate',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

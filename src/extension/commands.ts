@@ -7,11 +7,12 @@ import { VectorClock } from '../core/vectorClock';
 import { generateSecret } from '../net/auth';
 import { parsePeerUrl } from '../net/peerUrl';
 import { MinidoteNode } from '../node/minidoteNode';
-import { ObjectTarget, isPort, parseAmount, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from './commandArgs';
+import { ObjectTarget, isPort, parseAmount, parseInviteArgs, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from './commandArgs';
 import { Cancelled, Handler, given } from './commandFlow';
 import { COMMAND_IDS, CommandId } from './commandIds';
 import { Family, resolveType } from './families';
 import { firstRunHandlers } from './firstRunCommands';
+import { LinkTarget, addressChoices, addressLabel, buildJoinLink, isWildcardListen, peerUrlAt, serveLine } from './inviteModel';
 import { joinHint, joinUrl } from './joinLink';
 import { formatKeyRef } from './keyRef';
 import { t } from './localize';
@@ -23,6 +24,7 @@ import { isTreeElementArg, needsRemovalConfirmation } from './removalConfirmMode
 import { EditorPreferences, MinidoteSettings } from './settings';
 import { removalProblem, secretProblem } from './secretPolicy';
 import { taskHandlers } from './taskCommands';
+import { askWhereToListen, ensureSecretToListen } from './teamSteps';
 import { TeamSecret } from './teamSecret';
 
 export interface CommandDeps {
@@ -34,6 +36,8 @@ export interface CommandDeps {
   /** Applies a new team secret to the running node. */
   readonly applySecret: (secret: string | undefined) => Promise<void>;
   readonly showPanel: (node: MinidoteNode) => void;
+  /** Where invite links point: this editor's URI scheme and the extension's id. */
+  readonly joinLinkTarget: LinkTarget;
 }
 
 /** Registers every command; each one reports its failure as a notification and resolves undefined. */
@@ -127,6 +131,8 @@ function failureContext(id: CommandId): string {
       return t('start a team');
     case 'minidote.showFlagInStatusBar':
       return t('show a flag in the status bar');
+    case 'minidote.inviteTeammate':
+      return t('invite a teammate');
   }
 }
 
@@ -307,20 +313,69 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
       const settings = deps.settings();
       let listen = parseListenArgs(arg);
       if (!listen) {
+        const where = await askWhereToListen(t('Minidote: Start Listening'));
         const port = await askText({
           title: t('Minidote: Start Listening'),
-          prompt: t('Port to listen on at {0} (0 = any free port)', settings.listenHost),
+          prompt: t('Port to listen on at {0} (0 = any free port)', where),
           value: String(settings.listenPort || 7878),
           check: (v) => (/^\d+$/.test(v.trim()) && isPort(Number(v)) ? undefined : t('Type a port from 0 to 65535')),
         });
-        listen = { port: Number(given(port)) };
+        listen = { host: where, port: Number(given(port)) };
       }
-      const url = await host.listen(listen.host ?? settings.listenHost, listen.port ?? settings.listenPort);
+      const listenHost = listen.host ?? settings.listenHost;
+      await ensureSecretToListen(listenHost, deps.secret, arg === undefined);
+      const url = await host.listen(listenHost, listen.port ?? settings.listenPort);
+      const invite = t('Invite Teammate');
       const copy = t('Copy Join Link');
-      void notifier.info(t('Minidote is listening on {0}.', url), copy).then((choice) => {
+      void notifier.info(t('Minidote is listening on {0}.', url), invite, copy).then((choice) => {
+        if (choice === invite) void vscode.commands.executeCommand('minidote.inviteTeammate');
         if (choice === copy) void vscode.commands.executeCommand('minidote.copyJoinLink');
       });
       return url;
+    },
+
+    'minidote.inviteTeammate': async (arg) => {
+      const title = t('Minidote: Invite Teammate');
+      const options = parseInviteArgs(arg) ?? {};
+      const node = await host.whenReady();
+      let listening = node.listenUrl;
+      if (!listening) {
+        if (arg !== undefined) throw new InvalidInputError(t('not listening, so there is nothing to invite to: run "Minidote: Start a Team" first'));
+        const where = await askWhereToListen(title);
+        await ensureSecretToListen(where, deps.secret, true);
+        listening = await host.listen(where, deps.settings().listenPort);
+      }
+      let peer = listening;
+      if (options.address !== undefined) peer = peerUrlAt(listening, options.address);
+      else if (isWildcardListen(listening)) {
+        const choices = addressChoices(os.networkInterfaces());
+        const address =
+          choices.length === 1
+            ? choices[0].address
+            : given(await pickOne(t('{0}: the address your teammate can reach', title), choices.map((c) => ({ ...addressLabel(c), value: c.address }))));
+        peer = peerUrlAt(listening, address);
+      }
+      const secret = await deps.secret.get();
+      const includeSecret =
+        secret !== undefined &&
+        (options.includeSecret ??
+          given(
+            await pickOne(title, [
+              { label: t('$(lock) Link without the team secret'), detail: t('Send the secret separately; the teammate sets it with "Minidote: Set Team Secret"'), value: false },
+              { label: t('$(key) Link that contains the team secret'), detail: t('One click to join; send the link only over a channel you trust'), value: true },
+            ]),
+          ));
+      const link = buildJoinLink(deps.joinLinkTarget, { peer, ...(includeSecret && { secret }) });
+      const headless = serveLine(peer, secret !== undefined);
+      await vscode.env.clipboard.writeText(link);
+      const copyLine = t('Copy Command for a Headless Node');
+      const message = includeSecret
+        ? t('Minidote: copied an invite link to {0}. It CONTAINS the team secret: send it only over a channel you trust.', peer)
+        : t('Minidote: copied an invite link to {0} (without the team secret). A teammate opens it to join.', peer);
+      void notifier.info(message, copyLine).then((choice) => {
+        if (choice === copyLine) void vscode.env.clipboard.writeText(headless);
+      });
+      return { link, peer, serveLine: headless };
     },
 
     'minidote.stopListening': async () => {

@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { ContextKeys } from './contextKeys';
 import { FlagWatcher } from './flagWatcher';
 import { t, useTranslator } from './localize';
+import { JoinLinkHandler } from './joinHandler';
 import { HostConfig, NodeHost } from './nodeHost';
 import { Notification, Notifier } from './notifier';
 import { ObjectsTreeProvider, createObjectsView } from './objectsTree';
@@ -27,6 +28,8 @@ export interface MinidoteInternals {
   readonly statusBar: StatusBar;
   readonly contextKeys: ContextKeys;
   readonly notifications: () => readonly Notification[];
+  /** The `vscode://…/join` link handler (its confirmation can be answered by the tests). */
+  readonly join: JoinLinkHandler;
 }
 
 let activeHost: NodeHost | undefined;
@@ -63,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   const flagWatcher = new FlagWatcher(host, settings, notifier);
   const contextKeys = new ContextKeys(host);
   const { api, disposable: apiDisposable } = createApi(host);
+  const applySecret = async (value: string | undefined) => host.configure({ settings: reading.settings, secret: value });
+  const join = new JoinLinkHandler({ host, secret, notifier, applySecret });
   const reconfigure = async () => {
     try {
       await host.configure(await configFor());
@@ -89,9 +94,11 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
       secret,
       settings,
       editor: () => reading.editor,
-      applySecret: async (value) => host.configure({ settings: reading.settings, secret: value }),
+      applySecret,
       showPanel: (node) => ReplicaPanel.show(context.extensionUri, node, panelLog),
+      joinLinkTarget: { scheme: vscode.env.uriScheme, extensionId: context.extension.id },
     }),
+    vscode.window.registerUriHandler(join),
     registerReplicaPanelSerializer(context.extensionUri, () => host.node, panelLog),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (!event.affectsConfiguration('minidote')) return;
@@ -106,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   );
 
   Object.defineProperty(api, INTERNALS, {
-    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history } satisfies MinidoteInternals,
+    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history, join } satisfies MinidoteInternals,
   });
   return api;
 }

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import { InvalidInputError } from '../core/errors';
-import { isLoopbackHost, parsePeerUrl } from '../net/peerUrl';
+import { parsePeerUrl } from '../net/peerUrl';
 import { parseListenArgs, parseTarget, parseUrlArg } from './commandArgs';
-import { Cancelled, Handler, given } from './commandFlow';
+import { Handler, given } from './commandFlow';
 import { formatKeyRef } from './keyRef';
 import { t } from './localize';
 import { NodeHost } from './nodeHost';
 import { objectEntries } from './objectsModel';
-import { askText, pickObject, pickOne } from './prompts';
+import { askText, pickObject } from './prompts';
 import { MinidoteSettings } from './settings';
+import { askWhereToListen, ensureSecretToListen, rememberPeer, stringList } from './teamSteps';
 import { TeamSecret } from './teamSecret';
 
 export interface FirstRunDeps {
@@ -44,10 +45,6 @@ function config(): vscode.WorkspaceConfiguration {
 /** Where to write a list setting: the workspace when it already sets one (which would hide a user value). */
 function listTarget(name: string): vscode.ConfigurationTarget {
   return config().inspect(name)?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /**
@@ -91,32 +88,15 @@ export function firstRunHandlers(deps: FirstRunDeps): Record<FirstRunCommand, Ha
             check: (value) => void parsePeerUrl(value),
           }),
         );
-      const url = parsePeerUrl(text);
-      await host.connectPeer(url);
-      // Kept in the user settings, so this editor rejoins the team next time.
-      const peers = stringList(config().inspect('peers')?.globalValue);
-      if (!peers.includes(url)) await config().update('peers', [...peers, url], vscode.ConfigurationTarget.Global);
+      const url = await rememberPeer(host, text);
       vscode.window.setStatusBarMessage(t('Minidote: joining {0}…', url), 3000);
       return url;
     },
 
     'minidote.startTeam': async (arg) => {
-      let listen = parseListenArgs(arg);
-      if (!listen) {
-        const where = given(
-          await pickOne(t('Minidote: Start a Team'), [
-            { label: t('$(organization) Teammates on my network'), detail: t('Listens on all addresses (0.0.0.0); needs a team secret'), value: '0.0.0.0' },
-            { label: t('$(vm) Only this machine'), detail: t('Listens on 127.0.0.1, for a node or another editor on this machine'), value: '127.0.0.1' },
-          ]),
-        );
-        listen = { host: where };
-      }
+      const listen = parseListenArgs(arg) ?? { host: await askWhereToListen(t('Minidote: Start a Team')) };
       const listenHost = listen.host ?? deps.settings().listenHost;
-      if (!isLoopbackHost(listenHost) && !(await deps.secret.get())) {
-        if (arg !== undefined) throw new InvalidInputError(t('listening on {0} needs a team secret: run "Minidote: Set Team Secret" first', listenHost));
-        await vscode.commands.executeCommand('minidote.setTeamSecret');
-        if (!(await deps.secret.get())) throw new Cancelled();
-      }
+      await ensureSecretToListen(listenHost, deps.secret, arg === undefined);
       await host.listen(listenHost, listen.port ?? deps.settings().listenPort);
       return vscode.commands.executeCommand<string | undefined>('minidote.copyJoinLink');
     },
