@@ -30,6 +30,7 @@ export interface MinidoteInternals {
   readonly notifications: () => readonly Notification[];
   /** The `vscode://…/join` link handler (its confirmation can be answered by the tests). */
   readonly join: JoinLinkHandler;
+  readonly secret: TeamSecret;
 }
 
 let activeHost: NodeHost | undefined;
@@ -113,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   );
 
   Object.defineProperty(api, INTERNALS, {
-    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history, join } satisfies MinidoteInternals,
+    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history, join, secret } satisfies MinidoteInternals,
   });
   return api;
 }
