@@ -45,6 +45,9 @@ export class NodeHost {
   private readonly removedPeers = new Set<string>();
   /** Set by the listen commands; cleared when the listen settings change. */
   private listenOverride: ListenAddress | undefined;
+  /** Addresses already reported as taken, so a reopen or another settings change does not report them again. */
+  private readonly reportedConflicts = new Set<string>();
+  private listenFailure: string | undefined;
   private readonly changeEmitter = new Emitter<ReplicaChange>();
   private readonly peersEmitter = new Emitter<void>();
   private readonly phaseEmitter = new Emitter<HostPhase>();
@@ -129,6 +132,11 @@ export class NodeHost {
         node.setPeers(this.effectivePeers());
       }
     });
+  }
+
+  /** Why the replica does not listen where the settings or a command asked it to, if it does not. */
+  get listenProblem(): string | undefined {
+    return this.listenFailure;
   }
 
   /** Where the running replica listens, if it does (undefined while it is not running). */
@@ -263,13 +271,39 @@ export class NodeHost {
   private async applyListen(node: MinidoteNode): Promise<void> {
     const settings = this.config?.settings;
     const target = this.listenOverride ?? (settings && { host: settings.listenHost, port: settings.listenPort });
+    this.listenFailure = undefined;
     try {
       await node.stopListening();
       if (target && target.port !== 0) await node.listen(target.host, target.port);
     } catch (error) {
-      this.options.report(t('Minidote could not listen on {0}:{1}: {2}', String(target?.host), String(target?.port), errorMessage(error)));
+      this.reportListenFailure(target, errorMessage(error));
     }
     this.peersEmitter.emit();
+  }
+
+  /**
+   * A port taken by another window of the same user (a listen.port in the user settings applies
+   * to every window) is said once, as such: this window keeps its replica, just without listening.
+   */
+  private reportListenFailure(target: ListenAddress | undefined, reason: string): void {
+    const address = `${String(target?.host)}:${String(target?.port)}`;
+    if (!isAddressInUse(reason)) {
+      this.listenFailure = reason;
+      this.options.report(t('Minidote could not listen on {0}: {1}', address, reason));
+      return;
+    }
+    this.listenFailure = t('port {0} is already in use', String(target?.port));
+    if (this.reportedConflicts.has(address)) {
+      this.options.log?.('info', t('not listening on {0}: the port is still in use', address));
+      return;
+    }
+    this.reportedConflicts.add(address);
+    this.options.report(
+      t(
+        'Minidote could not listen on {0}: the port is already in use, most likely by Minidote in another VS Code window. This window keeps working without listening: teammates reach the window that listens, or give this one another port (minidote.listen.port in the folder settings).',
+        address,
+      ),
+    );
   }
 
   private async closeNode(): Promise<void> {
@@ -296,6 +330,11 @@ export class NodeHost {
     this.currentPhase = phase;
     this.phaseEmitter.emit(phase);
   }
+}
+
+/** The listener's error for an address another process holds (EADDRINUSE, in its message). */
+function isAddressInUse(reason: string): boolean {
+  return /EADDRINUSE|address already in use/i.test(reason);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
