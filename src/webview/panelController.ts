@@ -10,6 +10,7 @@ import {
   ChangeCounterRequest,
   DeltaNotification,
   FLAG_TYPES,
+  HistoryRequest,
   InspectRequest,
   REGISTER_TYPES,
   ReadyRequest,
@@ -17,6 +18,7 @@ import {
   ResetNotification,
   SET_TYPES,
   SetFlagRequest,
+  ValueAsOfRequest,
 } from './protocol';
 import { ProtocolMessage } from './rpc';
 import { PanelActions, errorText } from './view/actions';
@@ -75,6 +77,8 @@ export function startPanel(root: HTMLElement, api: WebviewApi): void {
     assign: async (object, value: Json) => {
       await client.request(AssignRegisterRequest, { object: keyIn(object, REGISTER_TYPES), value });
     },
+    history: (object) => client.request(HistoryRequest, { object: keyIn(object, TYPE_NAMES) }),
+    valueAsOf: (object, origin, seq) => client.request(ValueAsOfRequest, { object: keyIn(object, TYPE_NAMES), origin, seq }),
     inspect: (object, watch) => {
       client.request(InspectRequest, { object: keyIn(object, TYPE_NAMES), watch }).then(
         ({ internal }) => enqueue({ kind: 'internal', id: objectId(object), internal }),

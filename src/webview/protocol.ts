@@ -10,7 +10,10 @@ import { Json } from '../core/json';
 import type { PeerState, PeerStatus } from '../core/peerStatus';
 import { ObjectKey } from '../core/transaction';
 import { VectorClock } from '../core/vectorClock';
+import type { ChangeView, LastChangeView } from './model/lastChange';
 import { notification, request, returns, trusted } from './rpc';
+
+export type { ChangeView, LastChangeView };
 
 // ─── What the host shows ────────────────────────────────────────────────────────────────────────
 
@@ -18,6 +21,8 @@ export interface ObjectEntry extends ObjectKey {
   readonly value: Json;
   /** The type's encoded internal state; present only for objects the webview inspects. */
   readonly internal?: Json;
+  /** Who changed it last, when the node knows. */
+  readonly lastChange?: LastChangeView;
 }
 
 export interface SelfInfo {
@@ -192,6 +197,30 @@ export const AssignRegisterRequest = request(
   'register/assign',
   v.object({ object: keyOf(REGISTER_TYPES), value: JsonValue }),
   returns<UpdateResult>(),
+);
+
+/** The transactions that touched one object, newest first. */
+export interface HistoryView {
+  readonly entries: readonly ChangeView[];
+  /** Null when the log starts from the empty state; else the clock before which nothing is known. */
+  readonly unavailableBefore: VectorClock | null;
+}
+
+/** An object's value right after one transaction; `available` false when it cannot be replayed. */
+export type ValueAsOfResult = { readonly available: true; readonly value: Json } | { readonly available: false };
+
+/** Webview → host: the history of one object. */
+export const HistoryRequest = request('object/history', v.object({ object: AnyKey }), returns<HistoryView>());
+
+/** Webview → host: an object's value as of one transaction (its origin and sequence number there). */
+export const ValueAsOfRequest = request(
+  'object/valueAsOf',
+  v.object({
+    object: AnyKey,
+    origin: Name,
+    seq: v.pipe(v.number('seq must be a number'), v.safeInteger('seq must be an integer'), v.minValue(1, 'seq must be at least 1')),
+  }),
+  returns<ValueAsOfResult>(),
 );
 
 /** Host → webview: deltas since the previous message (coalesced on the host). */

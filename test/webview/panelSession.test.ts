@@ -7,12 +7,15 @@ import {
   AssignRegisterRequest,
   ChangeCounterRequest,
   InspectRequest,
+  HistoryRequest,
   MAX_TRANSACTIONS_SHOWN,
+  ObjectEntry,
   PanelDelta,
   PanelSnapshot,
   ReadyRequest,
   RemoveElementRequest,
   SetFlagRequest,
+  ValueAsOfRequest,
 } from '../../src/webview/protocol';
 import { NotificationMessage, ProtocolMessage, RequestType, ResponseMessage, requestMessage } from '../../src/webview/rpc';
 import { tempDir } from '../support/tempDir';
@@ -22,6 +25,11 @@ const flag: ObjectKey & { type: 'flag_ew' } = { bucket: 'ops', key: 'freeze', ty
 const set2p: ObjectKey & { type: 'set_2p' } = { bucket: 'shop', key: 'banned', type: 'set_2p' };
 const setAw: ObjectKey & { type: 'set_aw' } = { bucket: 'shop', key: 'cart', type: 'set_aw' };
 const counter: ObjectKey & { type: 'counter_pn' } = { bucket: 'ops', key: 'deploys', type: 'counter_pn' };
+
+/** An object entry without its last-change line, for comparing values and internals. */
+function withoutLastChange({ lastChange: _lastChange, ...rest }: ObjectEntry): Omit<ObjectEntry, 'lastChange'> {
+  return rest;
+}
 
 /** A session on a real node, with what it posted and a way to play the webview. */
 class Harness {
@@ -92,7 +100,9 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.deepEqual(snapshot.self, { id: 'alice', displayName: 'Node alice', listening: null });
     assert.deepEqual(snapshot.clock, { alice: 2 });
     assert.equal(snapshot.objects.length, 2);
-    assert.deepEqual(snapshot.objects.find((o) => o.key === 'freeze'), { ...flag, value: true });
+    const { lastChange, ...freeze } = snapshot.objects.find((o) => o.key === 'freeze') ?? {};
+    assert.deepEqual(freeze, { ...flag, value: true });
+    assert.deepEqual(lastChange && [lastChange.author, lastChange.op, lastChange.concurrent], ['Node alice', 'enabled', []], 'who changed it last, by name');
     assert.equal(snapshot.transactions.length, 2);
     assert.equal(snapshot.storage?.directory, node.storage.dir);
     assert.equal(snapshot.waitingTotal, 0);
@@ -128,6 +138,27 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.deepEqual(readd.ok === false && readd.error, { kind: 'rejected', message: 'set_2p: {"sku":7} was removed and can never be added again' });
     await h.ok(AssignRegisterRequest, { object: { bucket: 'c', key: 'theme', type: 'register_mv' }, value: 'dark' });
     assert.deepEqual(node.replica.value({ bucket: 'c', key: 'theme', type: 'register_mv' }), ['dark']);
+  });
+
+  it('answers history and value-as-of requests from the node\'s log, and refuses a malformed one', async () => {
+    const node = await open('alice');
+    const h = harness(node);
+    await h.ok(ReadyRequest, {});
+    await node.update([{ ...counter, op: 'increment', args: [2] }]);
+    await node.update([{ ...counter, op: 'decrement', args: [5] }]);
+    const history = await h.ok(HistoryRequest, { object: counter });
+    assert.deepEqual(
+      history.entries.map((e) => [e.author, e.op, e.clock]),
+      [
+        ['Node alice', '−5', { alice: 2 }],
+        ['Node alice', '+2', { alice: 1 }],
+      ],
+    );
+    assert.equal(history.unavailableBefore, null);
+    assert.deepEqual(await h.ok(ValueAsOfRequest, { object: counter, origin: 'alice', seq: 1 }), { available: true, value: 2 });
+    assert.deepEqual(await h.ok(ValueAsOfRequest, { object: counter, origin: 'bob', seq: 1 }), { available: false });
+    const bad = await h.request(ValueAsOfRequest, { object: counter, origin: 'alice', seq: 0 });
+    assert.equal(bad.ok === false && bad.error.kind, 'invalid');
   });
 
   it('refuses malformed or hostile messages without touching the replica', async () => {
@@ -166,11 +197,11 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.deepEqual(first, { internal: [['a', ['alice:1:0']]] });
     await node.update([{ ...setAw, op: 'add', args: ['b'] }]);
     const watched = (await h.nextNotification('state/delta', 0)).params as PanelDelta;
-    assert.deepEqual(watched.objects, [{ ...setAw, value: ['a', 'b'], internal: [['a', ['alice:1:0']], ['b', ['alice:2:0']]] }]);
+    assert.deepEqual(watched.objects?.map(withoutLastChange), [{ ...setAw, value: ['a', 'b'], internal: [['a', ['alice:1:0']], ['b', ['alice:2:0']]] }]);
     assert.deepEqual(await h.ok(InspectRequest, { object: setAw, watch: false }), { internal: null });
     await node.update([{ ...setAw, op: 'remove', args: ['a'] }]);
     const plain = (await h.nextNotification('state/delta', 1)).params as PanelDelta;
-    assert.deepEqual(plain.objects, [{ ...setAw, value: ['b'] }]);
+    assert.deepEqual(plain.objects?.map(withoutLastChange), [{ ...setAw, value: ['b'] }]);
   });
 
   it('stays quiet before the page is ready and while it is away, and starts over when it comes back', async () => {
@@ -204,7 +235,7 @@ describe('webview/panelSession (host side, real node)', () => {
     h.session.attach(bob);
     const reset = (await h.nextNotification('state/reset', 0)).params as PanelSnapshot;
     assert.equal(reset.self.id, 'bob');
-    assert.deepEqual(reset.objects, [{ ...counter, value: 3 }]);
+    assert.deepEqual(reset.objects.map(withoutLastChange), [{ ...counter, value: 3 }]);
   });
 
   it('replaces the transaction list when more arrived than the page can be told about', async () => {

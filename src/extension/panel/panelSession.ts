@@ -3,11 +3,15 @@ import { UnavailableError } from '../../core/errors';
 import { ObjectKey, Update, objectId } from '../../core/transaction';
 import { VectorClock } from '../../core/vectorClock';
 import type { MinidoteNode, NodeStatus } from '../../node/minidoteNode';
+import type { ObjectChange } from '../../node/objectActivity';
 import {
   AddElementRequest,
   AssignRegisterRequest,
   ChangeCounterRequest,
+  ChangeView,
   DeltaNotification,
+  HistoryRequest,
+  HistoryView,
   InspectRequest,
   MAX_TRANSACTIONS_SHOWN,
   MAX_WAITING_SHOWN,
@@ -21,6 +25,8 @@ import {
   StorageFigures,
   TxnView,
   UpdateResult,
+  ValueAsOfRequest,
+  ValueAsOfResult,
   WaitingView,
 } from '../../webview/protocol';
 import { MessageDispatcher, ProtocolMessage, notificationMessage } from '../../webview/rpc';
@@ -29,7 +35,20 @@ import { t } from '../localize';
 /** What the panel needs from a running node. */
 export type PanelNode = Pick<
   MinidoteNode,
-  'id' | 'value' | 'inspect' | 'listObjects' | 'dataDir' | 'update' | 'status' | 'onDidChange' | 'onPeersChanged' | 'recentTransactions'
+  | 'id'
+  | 'value'
+  | 'inspect'
+  | 'listObjects'
+  | 'dataDir'
+  | 'update'
+  | 'status'
+  | 'onDidChange'
+  | 'onPeersChanged'
+  | 'recentTransactions'
+  | 'lastChange'
+  | 'history'
+  | 'valueAsOf'
+  | 'displayNameOf'
 >;
 
 export interface PanelSessionOptions {
@@ -50,6 +69,15 @@ function waitingViews(status: NodeStatus): WaitingView[] {
     keys: transaction.effects.map(({ bucket, key, type }) => ({ bucket, key, type })),
     missing,
   }));
+}
+
+function changeView(node: PanelNode, change: ObjectChange): ChangeView {
+  return { origin: change.origin, author: node.displayNameOf(change.origin), at: change.at, clock: change.clock, op: change.op };
+}
+
+function historyView(node: PanelNode, key: ObjectKey): HistoryView {
+  const { entries, unavailableBefore } = node.history(key);
+  return { entries: entries.map((e) => changeView(node, e)), unavailableBefore };
 }
 
 function storageFigures(status: NodeStatus, directory: string): StorageFigures {
@@ -104,6 +132,11 @@ export class PanelSession implements Disposable {
         }
         this.watched.set(id, object);
         return { internal: this.requireNode().inspect(object) };
+      })
+      .onRequest(HistoryRequest, ({ object }) => historyView(this.requireNode(), object))
+      .onRequest(ValueAsOfRequest, ({ object, origin, seq }): ValueAsOfResult => {
+        const value = this.requireNode().valueAsOf(object, { origin, seq });
+        return value === undefined ? { available: false } : { available: true, value };
       })
       .onRequest(SetFlagRequest, ({ object, enabled }) => this.update({ ...object, op: enabled ? 'enable' : 'disable' }))
       .onRequest(AddElementRequest, ({ object, element }) => this.update({ ...object, op: 'add', args: [element] }))
@@ -172,7 +205,14 @@ export class PanelSession implements Disposable {
   }
 
   private entry(node: PanelNode, key: ObjectKey): ObjectEntry {
-    const base = { bucket: key.bucket, key: key.key, type: key.type, value: node.value(key) };
+    const last = node.lastChange(key);
+    const base: ObjectEntry = {
+      bucket: key.bucket,
+      key: key.key,
+      type: key.type,
+      value: node.value(key),
+      ...(last && { lastChange: { ...changeView(node, last), concurrent: last.concurrent.map((c) => changeView(node, c)) } }),
+    };
     return this.watched.has(objectId(key)) ? { ...base, internal: node.inspect(key) } : base;
   }
 

@@ -3,10 +3,12 @@ import { crdtType } from '../../core/crdt/registry';
 import { Json } from '../../core/json';
 import { objectId } from '../../core/transaction';
 import { valueText } from '../model/format';
+import { lastChangeText } from '../model/lastChange';
 import { ObjectEntry } from '../protocol';
 import { PanelActions, errorText } from './actions';
 import { VscodeCheckbox, checkbox } from './controls';
 import { h, icon, iconButton, replaceChildren } from './dom';
+import { ObjectHistoryView, changeTime } from './historyView';
 import { counterBody, flagBody, registerBody } from './objectBodies';
 import { SetBody } from './setBody';
 
@@ -32,6 +34,8 @@ export class ObjectCard {
   private readonly family: Family;
   private readonly chevron: HTMLSpanElement;
   private readonly valueSlot: HTMLDivElement;
+  private readonly lastChangeLine: HTMLDivElement;
+  private history: ObjectHistoryView | undefined;
   private readonly errorLine: HTMLDivElement;
   private readonly details: HTMLDivElement;
   private readonly toggle: VscodeCheckbox | undefined;
@@ -49,6 +53,7 @@ export class ObjectCard {
     this.family = descriptor.family;
     this.chevron = icon('chevron-right', 'chevron');
     this.valueSlot = h('div', { class: 'object-value' });
+    this.lastChangeLine = h('div', { class: 'muted last-change' });
     this.errorLine = h('div', { class: 'inline-error', attrs: { role: 'alert', hidden: true } });
     this.details = h('div', { class: 'object-details', attrs: { hidden: true } });
     const controls = h('div', { class: 'object-controls' });
@@ -96,6 +101,7 @@ export class ObjectCard {
       'div',
       { class: `object-card family-${this.family}`, data: { id: this.id, type: entry.type } },
       head,
+      this.lastChangeLine,
       this.errorLine,
       this.details,
     );
@@ -107,9 +113,11 @@ export class ObjectCard {
   }
 
   update(entry: ObjectEntry, flash: boolean): void {
+    const changed = JSON.stringify(entry.lastChange) !== JSON.stringify(this.entry.lastChange);
     this.entry = entry;
     this.renderValue();
     this.body?.update(entry);
+    if (changed && this.open) void this.history?.load();
     if (flash) {
       this.root.classList.remove('flash');
       // Restart the highlight animation for back-to-back changes.
@@ -126,9 +134,13 @@ export class ObjectCard {
       this.details.hidden = !open;
       if (open && !this.body) {
         this.body = this.createBody();
-        this.details.append(this.body.root);
+        this.history = new ObjectHistoryView(this.entry, this.family, this.context.actions);
+        this.details.append(this.body.root, this.history.root);
       }
-      if (open) this.body?.update(this.entry);
+      if (open) {
+        this.body?.update(this.entry);
+        void this.history?.load();
+      }
       this.context.onExpand(this.id, open);
     }
     if (open && focus) this.body?.focus?.();
@@ -173,6 +185,9 @@ export class ObjectCard {
 
   private renderValue(): void {
     const value = this.entry.value;
+    const last = this.entry.lastChange;
+    this.lastChangeLine.hidden = last === undefined;
+    this.lastChangeLine.textContent = last ? lastChangeText(last, this.family, value, changeTime) : '';
     switch (this.family) {
       case 'flag': {
         const on = value === true;
