@@ -2,7 +2,7 @@ import { Disposable, Emitter } from '../core/emitter';
 import { UnavailableError, errorMessage } from '../core/errors';
 import { ReplicaChange } from '../core/replica';
 import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
-import { parseFsyncPolicy } from '../storage';
+import { StorageLockedError, parseFsyncPolicy } from '../storage';
 import { MinidoteSettings } from './settings';
 import { HostPhase } from './statusText';
 import { t } from './localize';
@@ -21,6 +21,9 @@ export interface NodeHostOptions {
   /** The name used when the displayName setting is empty. */
   readonly defaultDisplayName?: string;
 }
+
+/** How often a window whose replica another window holds tries to take it over. */
+const LOCK_RETRY_MS = 3000;
 
 interface ListenAddress {
   readonly host: string;
@@ -48,6 +51,8 @@ export class NodeHost {
   /** Addresses already reported as taken, so a reopen or another settings change does not report them again. */
   private readonly reportedConflicts = new Set<string>();
   private listenFailure: string | undefined;
+  /** Set while another window holds this storage: the next attempt to open it. */
+  private lockRetry: NodeJS.Timeout | undefined;
   private readonly changeEmitter = new Emitter<ReplicaChange>();
   private readonly peersEmitter = new Emitter<void>();
   private readonly phaseEmitter = new Emitter<HostPhase>();
@@ -198,6 +203,8 @@ export class NodeHost {
 
   /** Closes links and flushes storage; the host stays closed. */
   close(): Promise<void> {
+    clearTimeout(this.lockRetry);
+    this.lockRetry = undefined;
     return this.enqueue(async () => {
       await this.closeNode();
       this.setPhase('closed');
@@ -254,7 +261,8 @@ export class NodeHost {
         log: this.options.log,
       });
     } catch (error) {
-      this.fail(errorMessage(error));
+      if (error instanceof StorageLockedError) this.failLocked();
+      else this.fail(errorMessage(error));
       return;
     }
     this.current = node;
@@ -325,11 +333,43 @@ export class NodeHost {
     this.options.report(t('Minidote could not open its replica in {0}: {1}', this.options.dataDir, reason));
   }
 
+  /**
+   * Two windows with no folder share one storage folder, and only one may open it. This one says
+   * so once (not "remove the lock": the lock is right), and takes the replica over when the other
+   * window closes.
+   */
+  private failLocked(): void {
+    const alreadySaid = this.failure === openInAnotherWindow();
+    this.failure = openInAnotherWindow();
+    this.setPhase('failed');
+    if (!alreadySaid) {
+      this.options.report(
+        t(
+          'Minidote: this window\'s replica ({0}) is open in another VS Code window, which keeps it. Use Minidote in that window, or open a folder here to give this window a replica of its own. This window opens the replica by itself once the other window closes.',
+          this.options.dataDir,
+        ),
+      );
+    }
+    clearTimeout(this.lockRetry);
+    this.lockRetry = setTimeout(() => {
+      this.lockRetry = undefined;
+      void this.enqueue(async () => {
+        if (!this.current && this.currentPhase === 'failed') await this.open();
+      });
+    }, LOCK_RETRY_MS);
+    this.lockRetry.unref();
+  }
+
   private setPhase(phase: HostPhase): void {
     if (phase === this.currentPhase) return;
     this.currentPhase = phase;
     this.phaseEmitter.emit(phase);
   }
+}
+
+/** Why a window has no replica while another window holds its storage. */
+function openInAnotherWindow(): string {
+  return t('this replica is open in another VS Code window');
 }
 
 /** The listener's error for an address another process holds (EADDRINUSE, in its message). */
