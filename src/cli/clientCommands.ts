@@ -5,6 +5,8 @@ import { ObjectKey, Update } from '../core/transaction';
 import { VectorClock, parseClock } from '../core/vectorClock';
 import { MinidoteClient } from '../net/client';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
+import { parsePeerUrl } from '../net/peerUrl';
+import { ClientTls, readCaFile } from '../net/tls';
 import { ParsedArgs, parseInteger } from './args';
 import { crdtType } from '../core/crdt/registry';
 import { readSecretFile } from './secretFile';
@@ -14,6 +16,7 @@ export const DEFAULT_NODE_URL = 'ws://127.0.0.1:7878';
 export const CLIENT_OPTIONS = {
   node: { kind: 'value' },
   'secret-file': { kind: 'value' },
+  'ca-file': { kind: 'value' },
   timeout: { kind: 'value' },
   help: { kind: 'flag' },
 } as const;
@@ -38,15 +41,27 @@ function sessionOf(args: ParsedArgs): Session {
 async function withClient<T>(args: ParsedArgs, session: Session, run: (client: MinidoteClient) => Promise<T>): Promise<T> {
   const secretFile = args.values.get('secret-file');
   const secret = secretFile === undefined ? undefined : readSecretFile(secretFile);
-  const client = await MinidoteClient.connect(args.values.get('node') ?? DEFAULT_NODE_URL, {
+  const node = args.values.get('node') ?? DEFAULT_NODE_URL;
+  const client = await MinidoteClient.connect(node, {
     secret,
     timeoutMs: session.timeoutMs,
+    tls: trustOf(args, node),
   });
   try {
     return await run(client);
   } finally {
     client.close();
   }
+}
+
+/** The CA given with --ca-file; it only makes sense for a wss:// node. */
+function trustOf(args: ParsedArgs, node: string): ClientTls | undefined {
+  const caFile = args.values.get('ca-file');
+  if (caFile === undefined) return undefined;
+  if (!parsePeerUrl(node).startsWith('wss:')) {
+    throw new InvalidInputError(`--ca-file applies to wss:// addresses; the node is ${node}`);
+  }
+  return readCaFile(caFile);
 }
 
 function readBatch(source: string): string {

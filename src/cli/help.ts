@@ -1,8 +1,9 @@
 import { TYPE_NAMES } from '../core/crdt/crdtType';
 import { crdtType } from '../core/crdt/registry';
 
-const COMMON = `  --node URL         node to talk to (default ws://127.0.0.1:7878)
+const COMMON = `  --node URL         node to talk to, ws:// or wss:// (default ws://127.0.0.1:7878)
   --secret-file F    team secret (trimmed file content) for a node that requires one
+  --ca-file F        for a wss:// node: trust the certificate authority in F (PEM) instead of the system's
   --timeout MS       bound for connecting and for a --clock wait (default 10000)`;
 
 function typeTable(): string {
@@ -29,14 +30,19 @@ Exit codes: 0 done, 1 rejected by the type, 2 bad usage or input, 3 unavailable.
   serve: `Usage: minidote serve --data DIR [options]
 
 Runs a Minidote node: keeps the replica in DIR, listens for peers and clients, and keeps
-reconnecting to every --peer. Prints "minidote ID listening on ws://HOST:PORT" when ready.
+reconnecting to every --peer. Prints "minidote ID listening on ws://HOST:PORT" when ready
+(wss://HOST:PORT with --tls-cert). With a team secret, every frame after the handshake is
+encrypted and authenticated, with no certificates needed.
 
   --data DIR         data directory (created if missing; one process at a time)
   --id ID            replica id (default: generated once and kept in DIR)
   --host HOST        address to listen on (default 127.0.0.1; others need --secret-file)
   --port PORT        port to listen on (default 7878; 0 picks a free one)
-  --peer URL         a peer to replicate with, ws://HOST:PORT (repeatable)
+  --peer URL         a peer to replicate with, ws://HOST:PORT or wss://HOST:PORT (repeatable)
   --secret-file F    team secret: only peers and clients that know it may connect
+  --tls-cert F       serve wss:// with the certificate (chain) in F, PEM; needs --tls-key
+  --tls-key F        the certificate's private key, PEM
+  --ca-file F        for wss:// peers: trust the certificate authority in F (PEM) instead of the system's
   --fsync POLICY     always | interval[:MS] | never (default always; updates arriving together share one fsync)
   --display-name N   name shown to peers (default: the id)`,
   update: `Usage: minidote update [options] TYPE BUCKET KEY OP [ARG...]

@@ -1,4 +1,5 @@
 import { InvalidInputError, errorMessage } from '../core/errors';
+import { ClientTls, ServerTls, readCaFile, readServerTls } from '../net/tls';
 import { MinidoteNode } from '../node/minidoteNode';
 import { parseFsyncPolicy } from '../storage';
 import { ParsedArgs, parseInteger } from './args';
@@ -11,10 +12,22 @@ export const SERVE_OPTIONS = {
   port: { kind: 'value' },
   peer: { kind: 'list' },
   'secret-file': { kind: 'value' },
+  'tls-cert': { kind: 'value' },
+  'tls-key': { kind: 'value' },
+  'ca-file': { kind: 'value' },
   fsync: { kind: 'value' },
   'display-name': { kind: 'value' },
   help: { kind: 'flag' },
 } as const;
+
+/** --tls-cert and --tls-key, which go together. */
+function serverTlsOf(args: ParsedArgs): ServerTls | undefined {
+  const cert = args.values.get('tls-cert');
+  const key = args.values.get('tls-key');
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new InvalidInputError('--tls-cert and --tls-key go together');
+  return readServerTls(cert, key);
+}
 
 /** Runs a node until SIGINT/SIGTERM, then closes it cleanly (log flushed, lock released). */
 export async function runServe(args: ParsedArgs): Promise<void> {
@@ -32,6 +45,8 @@ export async function runServe(args: ParsedArgs): Promise<void> {
     const warning = weakSecretWarning(secret, secretFile);
     if (warning !== undefined) process.stderr.write(`[warn] ${warning}\n`);
   }
+  const caFile = args.values.get('ca-file');
+  const peerTls: ClientTls | undefined = caFile === undefined ? undefined : readCaFile(caFile);
   const node = await MinidoteNode.open({
     dataDir,
     id: args.values.get('id'),
@@ -40,6 +55,8 @@ export async function runServe(args: ParsedArgs): Promise<void> {
     listen: { host: args.values.get('host') ?? '127.0.0.1', port },
     peers: args.lists.get('peer') ?? [],
     secret,
+    tls: serverTlsOf(args),
+    peerTls,
     log: (level, message) => process.stderr.write(`[${level}] ${message}\n`),
   });
   // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { InvalidInputError, MinidoteError, UnavailableError, errorMessage } from '../core/errors';
+import { InvalidInputError, MinidoteError, UnavailableError } from '../core/errors';
 import { Json } from '../core/json';
 import { ObjectKey, Update } from '../core/transaction';
 import { VectorClock, parseClock } from '../core/vectorClock';
@@ -8,11 +8,15 @@ import { offerHandshake } from './handshake';
 import { ClientResponse } from './messages';
 import { MAX_ASSEMBLED_BYTES } from './pieces';
 import { parsePeerUrl } from './peerUrl';
+import { SEAL_OVERHEAD } from './secureChannel';
+import { ClientTls, describeConnectError, tlsConnectOptions } from './tls';
 
 export interface ClientOptions {
   readonly secret?: string;
   /** Bounds the connection attempt and the handshake. */
   readonly timeoutMs?: number;
+  /** Trust for a wss:// node. */
+  readonly tls?: ClientTls;
 }
 
 export class RemoteError extends MinidoteError {}
@@ -50,12 +54,16 @@ export class MinidoteClient {
   static async connect(url: string, options: ClientOptions = {}): Promise<MinidoteClient> {
     const target = parsePeerUrl(url);
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const socket = new WebSocket(target, { handshakeTimeout: timeoutMs, maxPayload: MAX_RESPONSE_BYTES });
+    const socket = new WebSocket(target, {
+      handshakeTimeout: timeoutMs,
+      maxPayload: MAX_RESPONSE_BYTES + SEAL_OVERHEAD,
+      ...tlsConnectOptions(options.tls),
+    });
     // Listen before the socket opens: the node's challenge can arrive together with the upgrade.
     const conn = new Connection(socket, target, () => undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
-      socket.once('error', (error) => reject(new UnavailableError(`cannot connect to ${target}: ${errorMessage(error)}`)));
+      socket.once('error', (error) => reject(new UnavailableError(`cannot connect to ${target}: ${describeConnectError(target, error)}`)));
     });
     const welcome = await offerHandshake(conn, { role: 'client', secret: options.secret }, timeoutMs);
     return new MinidoteClient(conn, welcome.id);

@@ -5,6 +5,8 @@ import { BackoffOptions, STABLE_LINK_MS, backoffDelay } from './backoff';
 import { Connection, Log } from './connection';
 import { ConnectorIdentity, offerHandshake } from './handshake';
 import { DEFAULT_MAX_MESSAGE_BYTES, WelcomeMessage } from './messages';
+import { SEAL_OVERHEAD } from './secureChannel';
+import { ClientTls, describeConnectError, tlsConnectOptions } from './tls';
 
 export interface OutboundPeerEvents {
   /** Called with each authenticated connection; the link notices its close by itself. */
@@ -30,6 +32,8 @@ export class OutboundPeer {
     private readonly backoff: BackoffOptions,
     private readonly events: OutboundPeerEvents,
     private readonly log: Log,
+    /** Trust for wss:// peers. */
+    private readonly tls?: ClientTls,
   ) {
     this.connect();
   }
@@ -60,14 +64,22 @@ export class OutboundPeer {
   private connect(): void {
     if (this.stateValue === 'closed') return;
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const socket = new WebSocket(this.url, { handshakeTimeout: 10_000, maxPayload: DEFAULT_MAX_MESSAGE_BYTES });
+    const socket = new WebSocket(this.url, {
+      handshakeTimeout: 10_000,
+      maxPayload: DEFAULT_MAX_MESSAGE_BYTES + SEAL_OVERHEAD,
+      ...tlsConnectOptions(this.tls),
+    });
+    // Said in words that name the fix (e.g. an untrusted certificate), for the peer's status; this
+    // listener goes first so that the reason is known when the connection reports its close.
+    let connectError: string | undefined;
+    socket.once('error', (error) => (connectError = describeConnectError(this.url, error)));
     const conn = new Connection(socket, `peer ${this.url}`, this.log);
     this.conn = conn;
     let connectedAt: number | undefined;
     conn.onClose((reason) => {
       if (this.conn !== conn) return;
       this.conn = undefined;
-      this.lastErrorValue = reason;
+      this.lastErrorValue = connectError ?? reason;
       if (connectedAt !== undefined && Date.now() - connectedAt >= (this.backoff.stableAfterMs ?? STABLE_LINK_MS)) this.attempt = 0;
       this.scheduleReconnect();
     });

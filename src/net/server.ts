@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -7,6 +8,8 @@ import { Admission, DEFAULT_LISTENER_LIMITS, ListenerLimits } from './admission'
 import { Connection, Log } from './connection';
 import { LocalIdentity, acceptHandshake } from './handshake';
 import { HelloMessage } from './messages';
+import { SEAL_OVERHEAD } from './secureChannel';
+import { ServerTls } from './tls';
 import { hostRuleFor, upgradeRefusal } from './upgradePolicy';
 
 export interface ListenerHandlers {
@@ -27,6 +30,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
  * Accepts peers and clients on one port; each socket is authenticated before it is handed on.
  * Before that, it is held to ListenerLimits (count, bytes, time) and to the upgrade policy
  * (upgradePolicy.ts): a stranger costs the node a bounded amount of memory and time.
+ * With `tls`, it serves wss:// (the TLS handshake is bounded by the same handshake time).
  */
 export async function listen(
   host: string,
@@ -35,9 +39,12 @@ export async function listen(
   handlers: ListenerHandlers,
   log: Log,
   limits: Partial<ListenerLimits> = {},
+  tls?: ServerTls,
 ): Promise<Listener> {
   const effective: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...limits };
-  const http = createServer(refusePlainHttp);
+  const http = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: effective.handshakeTimeoutMs }, refusePlainHttp)
+    : createServer(refusePlainHttp);
   http.maxConnections = effective.maxConnections;
   const sockets = new Set<Socket>();
   const dropLog = throttled(log);
@@ -46,8 +53,13 @@ export async function listen(
   http.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    admission.admit(socket);
+    if (!tls) admission.admit(socket);
   });
+  // Under TLS the upgrade arrives on the decrypted socket: that one is admitted and released.
+  if (tls) {
+    http.on('secureConnection', (socket: Socket) => admission.admit(socket));
+    http.on('tlsClientError', (error: Error, socket: Socket) => dropLog(`${describe(socket)}: TLS handshake failed: ${error.message}`));
+  }
 
   await new Promise<void>((resolve, reject) => {
     http.once('listening', resolve);
@@ -57,10 +69,10 @@ export async function listen(
   http.on('error', (error) => log('error', `listener: ${errorMessage(error)}`));
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `ws://${shownHost}:${address.port}`;
+  const url = `${tls ? 'wss' : 'ws'}://${shownHost}:${address.port}`;
   const hostRule = hostRuleFor(host, address.address, address.port);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + SEAL_OVERHEAD });
   http.on('upgrade', (request: IncomingMessage, stream: Duplex, head: Buffer) => {
     const socket = stream as Socket;
     const refusal = upgradeRefusal(request.headers, hostRule);

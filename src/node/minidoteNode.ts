@@ -11,6 +11,7 @@ import { Log } from '../net/connection';
 import { LocalIdentity } from '../net/handshake';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../net/messages';
 import { DEFAULT_TIMING, SessionTiming } from '../net/peerSession';
+import { ClientTls, ServerTls } from '../net/tls';
 import { FsyncPolicy, RecoveryReport, Storage, StorageStats, openStorage } from '../storage';
 import { NodeListener } from './nodeListener';
 import { LastChange, ObjectActivity } from './objectActivity';
@@ -28,6 +29,10 @@ export interface NodeOptions {
   readonly listen?: { readonly host: string; readonly port: number };
   readonly peers?: readonly string[];
   readonly secret?: string;
+  /** Listen on wss:// with this certificate and key (the team secret still authenticates). */
+  readonly tls?: ServerTls;
+  /** Trust for wss:// peers: a CA bundle instead of the system's roots. */
+  readonly peerTls?: ClientTls;
   readonly log?: Log;
   readonly maxMessageBytes?: number;
   readonly timing?: Partial<SessionTiming>;
@@ -78,6 +83,7 @@ export class MinidoteNode {
       timing: { ...DEFAULT_TIMING, ...options.timing },
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       log,
+      tls: options.peerTls,
       secret: () => this.secret,
       transactionsSince: (clock) => storage.transactionsSince(clock),
       setRetention: (clock) => storage.setRetention(clock),
@@ -86,6 +92,7 @@ export class MinidoteNode {
     this.links.onChanged(() => this.peerEvents.emit());
     this.listener = new NodeListener({
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      tls: options.tls,
       clients: {
         read: (keys, clock, timeoutMs, signal) => this.read(keys, clock, timeoutMs, signal),
         update: (updates, clock, timeoutMs, signal) => this.update(updates, clock, timeoutMs, signal),

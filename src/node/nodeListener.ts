@@ -3,12 +3,15 @@ import { Connection, Log } from '../net/connection';
 import { LocalIdentity } from '../net/handshake';
 import { HelloMessage } from '../net/messages';
 import { Listener, listen } from '../net/server';
+import { ServerTls } from '../net/tls';
 import { checkListenPolicy } from './listenPolicy';
 
 export interface ListenerContext {
   readonly maxMessageBytes: number;
   readonly clients: ClientHandler;
   readonly log: Log;
+  /** Serve wss:// with this certificate. */
+  readonly tls?: ServerTls;
   identity(): LocalIdentity;
   onPeer(conn: Connection, hello: HelloMessage): void;
   onChanged(): void;
@@ -31,7 +34,7 @@ export class NodeListener {
   async listen(host: string, port: number, secret: string | undefined): Promise<string> {
     checkListenPolicy(host, secret);
     await this.stop();
-    const { maxMessageBytes, clients, log } = this.context;
+    const { maxMessageBytes, clients, log, tls } = this.context;
     this.listener = await listen(
       host,
       port,
@@ -42,6 +45,8 @@ export class NodeListener {
         onClient: (conn) => serveClient(conn, clients, log),
       },
       log,
+      {},
+      tls,
     );
     this.host = host;
     this.context.onChanged();

@@ -8,6 +8,7 @@ import { BackoffOptions } from '../net/backoff';
 import { Connection, Log } from '../net/connection';
 import { ConnectorIdentity } from '../net/handshake';
 import { OutboundPeer } from '../net/outboundPeer';
+import { ClientTls } from '../net/tls';
 import { PeerSession, ReplicationHost, SessionTiming } from '../net/peerSession';
 import { parsePeerUrl } from '../net/peerUrl';
 import { OwnSequenceGuard } from './ownSequenceGuard';
@@ -22,6 +23,8 @@ export interface LinksContext {
   readonly timing: SessionTiming;
   readonly backoff: BackoffOptions;
   readonly log: Log;
+  /** Trust for wss:// peers. */
+  readonly tls?: ClientTls;
   secret(): string | undefined;
   /** Delivered transactions not covered by `clock`, from the log; undefined once compacted away. */
   transactionsSince(clock: VectorClock): Transaction[] | undefined;
@@ -66,7 +69,7 @@ export class PeerLinks {
   connect(url: string): void {
     const target = parsePeerUrl(url);
     if (this.outbound.has(target) || this.closed) return;
-    const { replica, displayName, backoff, log } = this.context;
+    const { replica, displayName, backoff, log, tls } = this.context;
     const identity = (): ConnectorIdentity => ({
       role: 'peer',
       id: this.id,
@@ -92,6 +95,7 @@ export class PeerLinks {
           onStateChange: () => this.changes.emit(),
         },
         log,
+        tls,
       ),
     };
     this.outbound.set(target, entry);
