@@ -29,6 +29,8 @@ export interface ObjectNode {
   readonly description: string;
   /** Flags only: whether the flag is enabled. */
   readonly checked?: boolean;
+  /** Who changed it last ("enabled by Alice, 10:42"), when known. */
+  readonly lastChange?: string;
   readonly children: readonly ValueNode[];
 }
 
@@ -54,11 +56,15 @@ export function valueLabel(value: Json): string {
 }
 
 
-function objectNode(entry: ObjectEntry): ObjectNode {
+/** The last-change line of an object, when its node knows one. */
+export type LastChangeLine = (key: ObjectKey, value: Json) => string | undefined;
+
+function objectNode(entry: ObjectEntry, lastChangeOf: LastChangeLine): ObjectNode {
   const { key, value } = entry;
   const id = objectId(key);
   const family = familyOf(key.type);
-  const base = { kind: 'object' as const, id, bucket: key.bucket, key: key.key, type: key.type, family };
+  const lastChange = lastChangeOf(key, value);
+  const base = { kind: 'object' as const, id, bucket: key.bucket, key: key.key, type: key.type, family, ...(lastChange !== undefined && { lastChange }) };
   const values = Array.isArray(value) ? value : [];
   const children = (kind: ValueNode['kind']): ValueNode[] =>
     values.map((element) => ({
@@ -89,7 +95,7 @@ function objectNode(entry: ObjectEntry): ObjectNode {
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Buckets sorted by name, objects by key then type. */
-export function buildObjectsTree(entries: readonly ObjectEntry[]): BucketNode[] {
+export function buildObjectsTree(entries: readonly ObjectEntry[], lastChangeOf: LastChangeLine = () => undefined): BucketNode[] {
   const buckets = new Map<string, ObjectEntry[]>();
   for (const entry of entries) {
     const list = buckets.get(entry.key.bucket) ?? [];
@@ -103,7 +109,7 @@ export function buildObjectsTree(entries: readonly ObjectEntry[]): BucketNode[] 
     objects: (buckets.get(bucket) ?? [])
       .slice()
       .sort((a, b) => byText(a.key.key, b.key.key) || byText(a.key.type, b.key.type))
-      .map(objectNode),
+      .map((entry) => objectNode(entry, lastChangeOf)),
   }));
 }
 

@@ -7,7 +7,11 @@ import { formatKeyRef } from './keyRef';
 import { t } from './localize';
 import { NodeHost } from './nodeHost';
 import { Notifier } from './notifier';
-import { BucketNode, ObjectNode, ObjectsNode, ValueNode, buildObjectsTree, objectEntries } from './objectsModel';
+import { BucketNode, LastChangeLine, ObjectNode, ObjectsNode, ValueNode, buildObjectsTree, objectEntries } from './objectsModel';
+import { familyOf } from './families';
+import type { MinidoteNode } from '../node/minidoteNode';
+import type { ObjectChange } from '../node/objectActivity';
+import { lastChangeText } from '../webview/model/lastChange';
 
 /**
  * The Objects view: buckets → objects → set elements / concurrent register values. Rebuilt from
@@ -34,7 +38,7 @@ export class ObjectsTreeProvider implements vscode.TreeDataProvider<ObjectsNode>
   getChildren(element?: ObjectsNode): ObjectsNode[] {
     if (!element) {
       const node = this.host.node;
-      this.roots ??= node ? buildObjectsTree(objectEntries(node)) : [];
+      this.roots ??= node ? buildObjectsTree(objectEntries(node), lastChangeLine(node)) : [];
       return this.roots;
     }
     if (element.kind === 'bucket') return [...element.objects];
@@ -66,6 +70,16 @@ export class ObjectsTreeProvider implements vscode.TreeDataProvider<ObjectsNode>
   }
 }
 
+/** "enabled by Alice, 10:42" from the node's record, authors named as the node knows them. */
+function lastChangeLine(node: Pick<MinidoteNode, 'lastChange' | 'displayNameOf'>): LastChangeLine {
+  const time = (at: number) => new Date(at).toLocaleString(vscode.env.language, { dateStyle: 'short', timeStyle: 'short' });
+  const named = (c: ObjectChange) => ({ ...c, author: node.displayNameOf(c.origin) });
+  return (key, value) => {
+    const last = node.lastChange(key);
+    return last && lastChangeText({ ...named(last), concurrent: last.concurrent.map(named) }, familyOf(key.type), value, time);
+  };
+}
+
 function objectItem(node: ObjectNode): vscode.TreeItem {
   const expand =
     node.children.length === 0
@@ -79,6 +93,7 @@ function objectItem(node: ObjectNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(crdtType(node.type).descriptor.icon);
   item.contextValue = `minidote.${node.family}`;
   item.tooltip = t('{0} ({1})\n{2}\nValue: {3}', formatKeyRef(node), node.type, crdtType(node.type).summary, node.description);
+  if (node.lastChange) item.tooltip += `\n${t('Last change: {0}', node.lastChange)}`;
   if (node.family === 'flag') {
     item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
   }

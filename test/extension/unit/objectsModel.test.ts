@@ -60,4 +60,16 @@ describe('extension/objectsModel', () => {
   it('is empty for an empty replica', () => {
     assert.deepEqual(buildObjectsTree(objectEntries(new Replica('a'))), []);
   });
+
+  it('carries each object\'s last-change line into its node, and none when unknown', async () => {
+    const replica = await replicaWith({ bucket: 'ops', key: 'freeze', type: 'flag_ew', op: 'enable' }, { bucket: 'ops', key: 'hits', type: 'counter_pn', op: 'increment' });
+    const [ops] = buildObjectsTree(objectEntries(replica), (key, value) => (key.key === 'freeze' ? `${value === true ? 'enabled' : 'disabled'} by Alice` : undefined));
+    assert.deepEqual(
+      ops.objects.map((o) => [o.key, o.lastChange]),
+      [
+        ['freeze', 'enabled by Alice'],
+        ['hits', undefined],
+      ],
+    );
+  });
 });
