@@ -1,8 +1,8 @@
 // The replica panel end to end (scripts/run-ext-tests.mjs --ui-script): a headless peer
 // (`minidote serve` from dist/cli.js) joined with "Minidote: Connect to Peer", the panel opened with
 // "Minidote: Show Replica State" from the palette; a flag flipped with the command line at the peer
-// shows in the panel, and the panel's controls reach the peer. Then a settings change reopens the
-// extension's replica, and the panel follows the new one. Leaves extension-panel-e2e.png in
+// shows in the panel, and the panel's controls reach the peer. Then a settings change (the fsync
+// policy, in the workspace settings) reopens the extension's replica, and the panel follows the new one. Leaves extension-panel-e2e.png in
 // $MINIDOTE_SCREENSHOT_DIR (default test-output/).
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -66,16 +66,21 @@ export default async function drive({ page, folder }) {
     });
 
     await step('a settings change reopens the replica: the panel shows the new one, live, and acts on it', async () => {
-      // The display name is one of the settings the node cannot change live: the replica reopens.
+      // The fsync policy is one of the settings the node cannot change live: the replica reopens.
+      // (The display name, which also reopens it, is a user setting now, out of the workspace's reach.)
+      const onDisk = panel.locator('.figure', { hasText: 'On disk' }).locator('.figure-detail');
+      assert.notEqual(await onDisk.textContent(), '0 fsyncs', 'the first replica fsynced its writes');
       mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-      writeFileSync(path.join(folder, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'panel-e2e' }, null, 2));
-      await panel.locator('.topbar h1', { hasText: /^panel-e2e$/ }).waitFor({ timeout: 30_000 });
+      writeFileSync(path.join(folder, '.vscode/settings.json'), JSON.stringify({ 'minidote.storage.fsync': 'never' }, null, 2));
+      // The reopened replica's storage has not fsynced anything, and never will: the panel shows it.
+      await onDisk.filter({ hasText: /^0 fsyncs$/ }).waitFor({ timeout: 30_000 });
       await panel.locator('.status-chips', { hasText: '1/1 peers connected' }).waitFor({ timeout: 30_000 });
       await headless.update('flag_ew', 'ops', 'deploy-freeze', 'enable');
       await panel.locator(`${card('deploy-freeze')} .flag-state.on`).waitFor();
       await panel.locator(`${card('deploys')} .counter-inc`).click();
       await peerSees('counter_pn', 'ops', 'deploys', 4);
       await panel.locator(`${card('deploys')} .counter-value`, { hasText: /^4$/ }).waitFor();
+      assert.equal(await onDisk.textContent(), '0 fsyncs', 'the panel shows the reopened replica (fsync never)');
     });
 
     // The highlight of a changed card fades out first, so the picture shows the settled page.
