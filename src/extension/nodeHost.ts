@@ -1,6 +1,7 @@
 import { Disposable, Emitter } from '../core/emitter';
 import { UnavailableError, errorMessage } from '../core/errors';
 import { ReplicaChange } from '../core/replica';
+import { readCaFile } from '../net/tls';
 import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
 import { StorageLockedError, parseFsyncPolicy } from '../storage';
 import { MinidoteSettings } from './settings';
@@ -122,7 +123,7 @@ export class NodeHost {
       if (!before || !node) return this.open();
       const a = before.settings;
       const b = next.settings;
-      if (a.fsync !== b.fsync || a.displayName !== b.displayName) {
+      if (a.fsync !== b.fsync || a.displayName !== b.displayName || a.tlsCaFile !== b.tlsCaFile) {
         await this.closeNode();
         return this.open();
       }
@@ -258,6 +259,7 @@ export class NodeHost {
         fsync: settings.fsync === undefined ? undefined : parseFsyncPolicy(settings.fsync),
         peers: this.effectivePeers(),
         secret: config.secret,
+        peerTls: settings.tlsCaFile === undefined ? undefined : readCaFile(settings.tlsCaFile),
         log: this.options.log,
       });
     } catch (error) {

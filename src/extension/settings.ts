@@ -16,6 +16,8 @@ export interface MinidoteSettings {
   readonly displayName: string;
   readonly statusBarFlags: readonly string[];
   readonly fsync: FsyncSetting | undefined;
+  /** The CA certificate file trusted for wss:// peers; absent = the system's authorities. */
+  readonly tlsCaFile?: string;
 }
 
 /** Settings of the editor features only (the node does not depend on them). */
@@ -66,6 +68,8 @@ export function readSettings(get: SettingSource): SettingsReading {
   if (fsync !== undefined && !fsyncOk) {
     problems.push(t('minidote.storage.fsync: {0} is not one of {1}; using the default', JSON.stringify(fsync), FSYNC_SETTINGS.join(', ')));
   }
+  const caFile = get('tls.caFile');
+  const tlsCaFile = typeof caFile === 'string' ? caFile.trim() : '';
   return {
     settings: {
       peers,
@@ -74,6 +78,7 @@ export function readSettings(get: SettingSource): SettingsReading {
       displayName: typeof name === 'string' ? name.trim() : '',
       statusBarFlags: strings(get('statusBar.flags')).map((s) => s.trim()).filter((s) => s !== ''),
       fsync: fsyncOk ? (fsync as FsyncSetting) : undefined,
+      ...(tlsCaFile !== '' ? { tlsCaFile } : {}),
     },
     editor: { confirmPermanentRemoval: get('confirmPermanentRemoval') !== false },
     problems,
