@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { Replica } from '../../src/core/replica';
+import { encodeTxnsMessage, wireBytes } from '../minidote/minidoteWire';
 import { REPEATS, SIZES } from '../config';
 import { nowMs, percentile } from '../measure';
 import { BenchOp, toUpdate } from '../ops';
@@ -63,12 +64,13 @@ async function measureContender(workers: Workers, contender: Contender, samples:
 /** The text Minidote puts on the wire for one of these updates, to size the floor's messages. */
 async function minidoteMessageBytes(): Promise<number> {
   const replica = new Replica('r0');
-  let text = '';
+  let message: ReturnType<typeof encodeTxnsMessage> | undefined;
   replica.onChange((change) => {
-    if (change.kind === 'transaction') text = `{"t":"txns","txns":[${JSON.stringify(change.transaction)}]}`;
+    if (change.kind === 'transaction') message = encodeTxnsMessage(change.transaction);
   });
   await replica.update([toUpdate(op(1000))]);
-  return Buffer.byteLength(text);
+  if (message === undefined) throw new Error('minidote: an update produced no transaction');
+  return wireBytes(message);
 }
 
 async function echoRoundTrips(workers: Workers, bytes: number, samples: number): Promise<number[]> {
@@ -138,7 +140,7 @@ export async function runLatency(workers: Workers): Promise<WorkloadResult> {
     targets,
     notes: [
       ...logs,
-      `W2: ${samples} samples per system and run after a warm-up; floor = raw ws echo of ${bytes}-byte text messages (Minidote's message size for this update), round trip p50 ${rttP50.toFixed(3)} ms.`,
+      `W2: ${samples} samples per system and run after a warm-up; floor = raw ws echo of ${bytes}-byte messages (Minidote's message size for this update), round trip p50 ${rttP50.toFixed(3)} ms.`,
     ],
     failures: [],
   };

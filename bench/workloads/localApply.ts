@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { Replica } from '../../src/core/replica';
-import { Transaction } from '../../src/core/transaction';
-import { PeerMessage, decode } from '../../src/net/messages';
 import { MinidoteNode } from '../../src/node/minidoteNode';
 import { loadAutomerge } from '../automerge/automergeLib';
 import { BenchDoc, applyAutomergeOp, automergeValues, baseDocument } from '../automerge/automergeModel';
@@ -10,6 +8,7 @@ import { AutomergePeer } from '../automerge/automergePeer';
 import { SIZES } from '../config';
 import { nowMs, perSecond } from '../measure';
 import { minidoteValues } from '../minidote/minidoteValues';
+import { decodeTxnsMessage, encodeTxnsMessage, wireBytes } from '../minidote/minidoteWire';
 import { OP_KINDS, OpKind, seriesOp, toUpdate } from '../ops';
 import { Row, RowHead, TargetCheck, WorkloadResult, baselineTarget, row } from '../results';
 import { checkAgainst, digestValues, expectedValues } from '../values';
@@ -20,9 +19,8 @@ import type { Workers } from './workers';
 
 /**
  * Workload 1. Local apply: n single-op transactions on one replica, each producing the bytes that
- * would go on the wire (Minidote: the transaction's JSON in a `txns` message, as PeerSession sends
- * it; Yjs: the update from the `update` event; Automerge: the change, `getLastLocalChange`).
- * Remote apply: a second replica takes those bytes through its real inbound path (Minidote: schema
+ * would go on the wire (Minidote: its `txns` message, minidote/minidoteWire.ts; Yjs: the update from the `update` event; Automerge: the change, `getLastLocalChange`).
+ * Remote apply: a second replica takes those bytes through its real inbound path (Minidote: message
  * decode + receive; Yjs: Y.applyUpdate; Automerge: applyChanges).
  * "Durable": Minidote with its log (fsync policy `never`: every record is written to the OS before
  * the update returns, the fsync cost is workload 6); Yjs with each update appended to a file the
@@ -52,7 +50,7 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
   const writer = await replicaFor('writer');
   const messages: string[] = [];
   writer.onChange((change) => {
-    if (change.kind === 'transaction') messages.push(`{"t":"txns","txns":[${JSON.stringify(change.transaction)}]}`);
+    if (change.kind === 'transaction') messages.push(encodeTxnsMessage(change.transaction));
   });
   const localStart = nowMs();
   for (let i = 0; i < n; i++) await writer.update([toUpdate(seriesOp(kind, i))]);
@@ -60,14 +58,10 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
 
   const reader = await replicaFor('reader');
   const remoteStart = nowMs();
-  for (const text of messages) {
-    const message = decode(PeerMessage, text);
-    if (!message.ok || message.value.t !== 'txns') throw new Error(`bench produced a bad message: ${text}`);
-    for (const txn of message.value.txns) reader.receive(txn as Transaction);
-  }
+  for (const message of messages) for (const txn of decodeTxnsMessage(message)) reader.receive(txn);
   const remoteMs = nowMs() - remoteStart;
 
-  const wireBytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m), 0);
+  const messageBytes = messages.reduce((sum, m) => sum + wireBytes(m), 0);
   let diskBytesPerOp: number | null = null;
   if (durable) {
     const stats = nodes[0].storage.stats();
@@ -75,7 +69,7 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
   }
   const digests = [digestValues(minidoteValues(writer)), digestValues(minidoteValues(reader))] as const;
   for (const node of nodes) await node.close();
-  return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp, digests };
+  return { ops: n, localMs, remoteMs, wireBytesPerOp: messageBytes / n, diskBytesPerOp, digests };
 }
 
 export async function yjsApply(kind: OpKind, n: number, durable: boolean): Promise<ApplyFigures> {
