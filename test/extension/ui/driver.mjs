@@ -43,8 +43,8 @@ export function exactly(text) {
 }
 
 /**
- * F1, the command's title, then a click on the row of that very command (not the first row, nor
- * another command whose title contains it); retried while the extension is still registering commands.
+ * F1, the command's title, Enter once the highlighted row is that very command (not another whose
+ * title contains it); retried while the extension is still registering commands.
  */
 export async function runCommand(page, title) {
   const { input, rows } = quickInput(page);
@@ -53,9 +53,8 @@ export async function runCommand(page, title) {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
     try {
-      const row = rows.filter({ has: page.locator('.label-name', { hasText: exactly(title) }) });
-      await row.waitFor({ timeout: 2000 });
-      await row.click();
+      await rows.and(page.locator('.focused')).filter({ has: page.locator('.label-name', { hasText: exactly(title) }) }).waitFor({ timeout: 2000 });
+      await page.keyboard.press('Enter');
       return;
     } catch {
       await page.keyboard.press('Escape');
