@@ -9,7 +9,7 @@ import { Connection, Log } from './connection';
 import { LocalIdentity, acceptHandshake } from './handshake';
 import { HelloMessage } from './messages';
 import { SEAL_OVERHEAD } from './secureChannel';
-import { ServerTls } from './tls';
+import { ServerTls, tlsReason } from './tls';
 import { hostRuleFor, upgradeRefusal } from './upgradePolicy';
 
 export interface ListenerHandlers {
@@ -58,7 +58,7 @@ export async function listen(
   // Under TLS the upgrade arrives on the decrypted socket: that one is admitted and released.
   if (tls) {
     http.on('secureConnection', (socket: Socket) => admission.admit(socket));
-    http.on('tlsClientError', (error: Error, socket: Socket) => dropLog(`${describe(socket)}: TLS handshake failed: ${error.message}`));
+    http.on('tlsClientError', (error: Error) => dropLog(`a TLS handshake failed: ${tlsReason(error.message)}`));
   }
 
   await new Promise<void>((resolve, reject) => {

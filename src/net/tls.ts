@@ -70,18 +70,27 @@ const UNTRUSTED_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** OpenSSL's reason ("wrong version number") without its error stack and source location. */
+export function tlsReason(message: string): string {
+  const reason = /SSL routines:[^:]*:([^:]+):/.exec(message);
+  return reason ? reason[1] : message.trim();
+}
+
 /** Why a connection attempt failed, in words that say what to fix when TLS is the cause. */
 export function describeConnectError(url: string, error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  const message = errorMessage(error);
+  const message = tlsReason(errorMessage(error));
   if (typeof code === 'string' && UNTRUSTED_CODES.has(code)) {
     return (
       `the TLS certificate of ${url} is not trusted (${message}): give the certificate of the authority that signed it ` +
       '(--ca-file, or the minidote.tls.caFile setting), or check the address'
     );
   }
-  if (url.startsWith('wss:') && /wrong version number|packet length too long|EPROTO/i.test(`${message} ${String(code)}`)) {
+  if (url.startsWith('wss:') && (code === 'EPROTO' || /wrong version number|packet length too long/i.test(message))) {
     return `${url} does not speak TLS (${message}): use a ws:// address for a node without --tls-cert`;
+  }
+  if (url.startsWith('ws:') && (code === 'ECONNRESET' || /socket hang up/i.test(message))) {
+    return `${message} (a node that serves wss:// hangs up on ws://: check the address)`;
   }
   return message;
 }
