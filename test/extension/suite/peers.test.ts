@@ -87,7 +87,11 @@ describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () =
   it('keeps a team secret in secret storage and applies it to links live', async () => {
     await vscode.commands.executeCommand('minidote.connectPeer', headless.url);
     await until(() => peer(headless.url)?.connected === true, 'connected', ext.internals);
-    await vscode.commands.executeCommand('minidote.setTeamSecret', { secret: 'team-secret' });
+    const from = ext.internals.notifications().length;
+    // Strong enough to be accepted (src/net/auth.ts: 16+ characters, 8+ different ones).
+    await vscode.commands.executeCommand('minidote.setTeamSecret', { secret: 'team-secret-for-the-host-test' });
+    const shown = shownSince(from);
+    assert.ok(shown.some((m) => m.includes('team secret saved')) && !shown.some((m) => m.startsWith('error:')), JSON.stringify(shown));
     // The headless node has no secret: with ours set, neither side accepts the other.
     await until(
       () => !peer(headless.url)?.connected && /team secret/.test(peer(headless.url)?.lastError ?? ''),
