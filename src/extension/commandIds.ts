@@ -23,5 +23,6 @@ export const COMMAND_IDS = [
   'minidote.startTeam',
   'minidote.showFlagInStatusBar',
   'minidote.inviteTeammate',
+  'minidote.watchObject',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -23,7 +23,9 @@ import { askText, integerProblem, pickObject, pickOne } from './prompts';
 import { isTreeElementArg, needsRemovalConfirmation } from './removalConfirmModel';
 import { EditorPreferences, MinidoteSettings } from './settings';
 import { removalProblem, secretProblem } from './secretPolicy';
+import { ObjectWatcher } from './objectWatcher';
 import { taskHandlers } from './taskCommands';
+import { watchHandlers } from './watchCommands';
 import { askWhereToListen, ensureSecretToListen } from './teamSteps';
 import { TeamSecret } from './teamSecret';
 
@@ -38,6 +40,7 @@ export interface CommandDeps {
   readonly showPanel: (node: MinidoteNode) => void;
   /** Where invite links point: this editor's URI scheme and the extension's id. */
   readonly joinLinkTarget: LinkTarget;
+  readonly watcher: ObjectWatcher;
 }
 
 /** Registers every command; each one reports its failure as a notification and resolves undefined. */
@@ -46,6 +49,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     ...commandHandlers(deps),
     ...taskHandlers(deps.host),
     ...firstRunHandlers(deps),
+    ...watchHandlers(deps.host, deps.watcher, deps.notifier),
   };
   return COMMAND_IDS.map((id) =>
     vscode.commands.registerCommand(id, async (arg?: unknown) => {
@@ -64,10 +68,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
  * team's, or to remove it. Resolves with the secret ('' = remove), undefined when dismissed.
  */
 async function askSecret(current: string | undefined): Promise<string | undefined> {
-  const choice = await pickOne('Minidote: Set Team Secret', [
-    { label: '$(sparkle) Generate a strong secret', detail: 'Copied to the clipboard: send it to your teammates over a channel you trust', value: 'generate' as const },
-    { label: '$(key) Enter the team secret', detail: 'A teammate gave you one (at least 16 characters)', value: 'enter' as const },
-    ...(current ? [{ label: '$(trash) Remove the secret', detail: 'Links reconnect without authentication', value: 'remove' as const }] : []),
+  const choice = await pickOne(t('Minidote: Set Team Secret'), [
+    {
+      label: `$(sparkle) ${t('Generate a strong secret')}`,
+      detail: t('Copied to the clipboard: send it to your teammates over a channel you trust'),
+      value: 'generate' as const,
+    },
+    { label: `$(key) ${t('Enter the team secret')}`, detail: t('A teammate gave you one (at least 16 characters)'), value: 'enter' as const },
+    ...(current ? [{ label: `$(trash) ${t('Remove the secret')}`, detail: t('Links reconnect without authentication'), value: 'remove' as const }] : []),
   ]);
   if (choice === 'remove') return '';
   if (choice === 'generate') {
@@ -77,8 +85,8 @@ async function askSecret(current: string | undefined): Promise<string | undefine
   }
   if (choice === undefined) return undefined;
   return askText({
-    title: 'Minidote: Set Team Secret',
-    prompt: 'The secret your team shares (kept in VS Code secret storage)',
+    title: t('Minidote: Set Team Secret'),
+    prompt: t('The secret your team shares (kept in VS Code secret storage)'),
     password: true,
     check: secretProblem,
   });
@@ -133,10 +141,12 @@ function failureContext(id: CommandId): string {
       return t('show a flag in the status bar');
     case 'minidote.inviteTeammate':
       return t('invite a teammate');
+    case 'minidote.watchObject':
+      return t('watch an object');
   }
 }
 
-type CoreCommand = Exclude<CommandId, 'minidote.read' | 'minidote.waitForFlag' | 'minidote.setDisplayName' | 'minidote.joinTeam' | 'minidote.startTeam' | 'minidote.showFlagInStatusBar'>;
+type CoreCommand = Exclude<CommandId, 'minidote.read' | 'minidote.waitForFlag' | 'minidote.setDisplayName' | 'minidote.joinTeam' | 'minidote.startTeam' | 'minidote.showFlagInStatusBar' | 'minidote.watchObject'>;
 
 function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   const { host, notifier } = deps;

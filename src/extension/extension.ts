@@ -5,6 +5,7 @@ import { MinidoteApi, createApi } from './api';
 import { registerCommands } from './commands';
 import { ContextKeys } from './contextKeys';
 import { FlagWatcher } from './flagWatcher';
+import { ObjectWatcher } from './objectWatcher';
 import { t, useTranslator } from './localize';
 import { JoinLinkHandler } from './joinHandler';
 import { HostConfig, NodeHost } from './nodeHost';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   const peers = new PeersTreeProvider(host);
   const statusBar = new StatusBar(host, settings);
   const flagWatcher = new FlagWatcher(host, settings, notifier);
+  const watcher = new ObjectWatcher(host, context.workspaceState, notifier);
   const contextKeys = new ContextKeys(host);
   const { api, disposable: apiDisposable } = createApi(host);
   const applySecret = async (value: string | undefined) => host.configure({ settings: reading.settings, secret: value });
@@ -83,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
     peers,
     statusBar,
     flagWatcher,
+    watcher,
     contextKeys,
     apiDisposable,
     ...createObjectsView(objects, host, notifier),
@@ -98,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
       applySecret,
       showPanel: (node) => ReplicaPanel.show(context.extensionUri, node, panelLog),
       joinLinkTarget: { scheme: vscode.env.uriScheme, extensionId: context.extension.id },
+      watcher,
     }),
     vscode.window.registerUriHandler(join),
     registerReplicaPanelSerializer(context.extensionUri, () => host.node, panelLog),

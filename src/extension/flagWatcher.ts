@@ -1,5 +1,7 @@
+import * as vscode from 'vscode';
 import { ReplicaChange } from '../core/replica';
 import { objectId } from '../core/transaction';
+import { t } from './localize';
 import { NodeHost } from './nodeHost';
 import { Notifier } from './notifier';
 import { objectEntries } from './objectsModel';
@@ -49,9 +51,10 @@ export class FlagWatcher {
       const before = this.known.get(id) ?? false;
       this.known.set(id, now);
       if (change.local || now === before) continue;
-      const origin = change.transaction.origin;
-      const peer = node.status().peers.find((p) => p.id === origin);
-      void this.notifier.info(flagChangeMessage(name, now, peer?.displayName ?? origin));
+      const show = t('Show in Panel');
+      void this.notifier.info(flagChangeMessage(name, now, node.displayNameOf(change.transaction.origin)), show).then((choice) => {
+        if (choice === show) void vscode.commands.executeCommand('minidote.showPanel');
+      });
     }
   }
 }
