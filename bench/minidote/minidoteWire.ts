@@ -1,21 +1,26 @@
+import { LinkDecoder, LinkEncoder } from '../../src/core/codec/linkCodec';
 import { Transaction } from '../../src/core/transaction';
-import { PeerMessage, decode } from '../../src/net/messages';
 
 /**
- * What a Minidote node puts on the wire for one transaction, and how the receiving node reads it
- * back, as its peer session does: the transaction's JSON in a `txns` message, checked against the
- * message schema on the way in. Workloads 1 and 2 size and time Minidote's wire through this.
+ * One direction of a Minidote link, as its peer sessions use it: the sender's encoder turns each
+ * transaction into a binary `txns` message (names and clocks coded relative to what the link
+ * already carried), the receiver's decoder checks and reads it. Workloads 1 and 2 size and time
+ * Minidote's wire through this.
  */
-export function encodeTxnsMessage(txn: Transaction): string {
-  return `{"t":"txns","txns":[${JSON.stringify(txn)}]}`;
-}
+export class MinidoteLink {
+  private readonly encoder = new LinkEncoder();
+  private readonly decoder = new LinkDecoder();
 
-export function decodeTxnsMessage(text: string): readonly Transaction[] {
-  const message = decode(PeerMessage, text);
-  if (!message.ok || message.value.t !== 'txns') throw new Error(`bench produced a bad message: ${text}`);
-  return message.value.txns as Transaction[];
-}
+  /** The message for one transaction, sent alone. */
+  encode(txn: Transaction): Uint8Array {
+    const [message, ...more] = this.encoder.transactions([txn], Infinity);
+    if (more.length > 0) throw new Error('minidote: one transaction took more than one message');
+    return message;
+  }
 
-export function wireBytes(message: string): number {
-  return Buffer.byteLength(message);
+  decode(message: Uint8Array): readonly Transaction[] {
+    const decoded = this.decoder.decode(message);
+    if (decoded.t !== 'txns') throw new Error(`minidote: expected a txns message, got ${decoded.t}`);
+    return decoded.txns;
+  }
 }

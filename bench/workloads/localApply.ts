@@ -8,7 +8,7 @@ import { AutomergePeer } from '../automerge/automergePeer';
 import { SIZES } from '../config';
 import { nowMs, perSecond } from '../measure';
 import { minidoteValues } from '../minidote/minidoteValues';
-import { decodeTxnsMessage, encodeTxnsMessage, wireBytes } from '../minidote/minidoteWire';
+import { MinidoteLink } from '../minidote/minidoteWire';
 import { OP_KINDS, OpKind, seriesOp, toUpdate } from '../ops';
 import { Row, RowHead, TargetCheck, WorkloadResult, baselineTarget, row } from '../results';
 import { checkAgainst, digestValues, expectedValues } from '../values';
@@ -48,9 +48,10 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
     return node.replica;
   };
   const writer = await replicaFor('writer');
-  const messages: string[] = [];
+  const link = new MinidoteLink();
+  const messages: Uint8Array[] = [];
   writer.onChange((change) => {
-    if (change.kind === 'transaction') messages.push(encodeTxnsMessage(change.transaction));
+    if (change.kind === 'transaction') messages.push(link.encode(change.transaction));
   });
   const localStart = nowMs();
   for (let i = 0; i < n; i++) await writer.update([toUpdate(seriesOp(kind, i))]);
@@ -58,10 +59,10 @@ export async function minidoteApply(kind: OpKind, n: number, durable: boolean): 
 
   const reader = await replicaFor('reader');
   const remoteStart = nowMs();
-  for (const message of messages) for (const txn of decodeTxnsMessage(message)) reader.receive(txn);
+  for (const message of messages) for (const txn of link.decode(message)) reader.receive(txn);
   const remoteMs = nowMs() - remoteStart;
 
-  const messageBytes = messages.reduce((sum, m) => sum + wireBytes(m), 0);
+  const messageBytes = messages.reduce((sum, m) => sum + m.byteLength, 0);
   let diskBytesPerOp: number | null = null;
   if (durable) {
     const stats = nodes[0].storage.stats();
