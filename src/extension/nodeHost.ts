@@ -1,7 +1,7 @@
 import { Disposable, Emitter } from '../core/emitter';
 import { UnavailableError, errorMessage } from '../core/errors';
 import { ReplicaChange } from '../core/replica';
-import { readCaFile } from '../net/tls';
+import { ClientTls, readCaFile } from '../net/tls';
 import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
 import { StorageLockedError, parseFsyncPolicy } from '../storage';
 import { MinidoteSettings } from './settings';
@@ -246,6 +246,17 @@ export class NodeHost {
     return [...new Set([...configured, ...this.addedPeers])];
   }
 
+  /** An unusable CA file is reported, and the replica opens anyway: its wss:// peers then say why they fail. */
+  private peerTls(settings: MinidoteSettings): ClientTls | undefined {
+    if (settings.tlsCaFile === undefined) return undefined;
+    try {
+      return readCaFile(settings.tlsCaFile);
+    } catch (error) {
+      this.options.report(`minidote.tls.caFile: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
   private async open(): Promise<void> {
     const config = this.config;
     if (!config || this.currentPhase === 'closed') return;
@@ -259,7 +270,7 @@ export class NodeHost {
         fsync: settings.fsync === undefined ? undefined : parseFsyncPolicy(settings.fsync),
         peers: this.effectivePeers(),
         secret: config.secret,
-        peerTls: settings.tlsCaFile === undefined ? undefined : readCaFile(settings.tlsCaFile),
+        peerTls: this.peerTls(settings),
         log: this.options.log,
       });
     } catch (error) {
