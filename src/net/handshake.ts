@@ -47,7 +47,8 @@ async function secureLink(conn: Connection, handshake: SecuredHandshake, timeout
   try {
     confirmation = await conn.next(KeyConfirmation, timeoutMs, 'key confirmation');
   } catch (error) {
-    throw new AuthenticationError(`${conn.label}: the encrypted link could not be set up: ${errorMessage(error)}`);
+    const reason = errorMessage(error).replace(`${conn.label}: `, '');
+    throw new AuthenticationError(`${conn.label}: the encrypted link could not be set up: ${reason}`);
   }
   if (confirmation.role !== other) {
     conn.fail('key confirmation from the wrong side');
