@@ -24,13 +24,15 @@ describe('extension/package.json', () => {
     }
   });
 
-  it('only puts contributed commands in menus, on the views it contributes', () => {
+  it('only puts contributed commands in menus, view menus on the views it contributes', () => {
     const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>).flat().map((v) => v.id);
     assert.deepEqual(views, ['minidote.objects', 'minidote.peers']);
-    for (const items of Object.values(pkg.contributes.menus as Record<string, { command: string; when: string }[]>)) {
+    for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, { command: string; when: string }[]>)) {
       for (const item of items) {
         assert.ok((COMMAND_IDS as readonly string[]).includes(item.command), item.command);
-        assert.match(item.when, /view == minidote\.(objects|peers)/);
+        // The command palette's entries say when a command applies, not on which view.
+        if (menu.startsWith('view/')) assert.match(item.when, /view == minidote\.(objects|peers)/);
+        else assert.equal(menu, 'commandPalette', `${item.command} is in an unexpected menu`);
       }
     }
     assert.ok(existsSync(path.join(root, pkg.contributes.viewsContainers.activitybar[0].icon)));
@@ -56,8 +58,8 @@ describe('extension/package.json', () => {
     assert.equal(fsync.default, DEFAULT_FSYNC);
   });
 
-  it('activates after startup (or earlier, to restore the replica panel), from the bundled entry point', () => {
-    assert.deepEqual(pkg.activationEvents, ['onStartupFinished', 'onWebviewPanel:minidote.replicaState']);
+  it('activates after startup (or earlier, to restore the replica panel or open a join link), from the bundled entry point', () => {
+    assert.deepEqual(pkg.activationEvents, ['onStartupFinished', 'onWebviewPanel:minidote.replicaState', 'onUri']);
     assert.equal(pkg.main, './dist/extension.js');
   });
 });
