@@ -14,7 +14,7 @@
 // never wrote its results file, or its bundle or script is missing (test/extension/support/phaseResults.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,7 +156,14 @@ async function runPhases(scratch) {
     {
       name: 'editor features (welcome view, fast Enter, set_2p confirmation, undo, walkthrough, when clauses with a headless peer)',
       uiScript: uiScript('editor.ui.mjs'),
-      run: (e) => runUi('editor.ui.mjs', path.join(scratch, 'editor-workspace'), e, path.join(scratch, 'editor-user-data')),
+      run: (e) => {
+        // The README's example twice over: Ctrl+Alt+D counts ui/deploys unless the freeze flag is on,
+        // ui/blocked while it is. Installed before the workbench starts, so that it is read at startup.
+        const userData = path.join(scratch, 'editor-user-data');
+        mkdirSync(path.join(userData, 'User'), { recursive: true });
+        copyFileSync(path.join(root, 'test/extension/ui/editor.keybindings.json'), path.join(userData, 'User/keybindings.json'));
+        return runUi('editor.ui.mjs', path.join(scratch, 'editor-workspace'), e, userData);
+      },
     },
   ];
   const outcomes = [];

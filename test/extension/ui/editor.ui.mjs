@@ -6,7 +6,7 @@
 // which follows a flag a headless peer (`minidote serve`) flips. Leaves screenshots in
 // $MINIDOTE_SCREENSHOT_DIR (default test-output/).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -15,32 +15,13 @@ import { eventually, quickInput, runCommand, screenshot, steps, workbenchReady }
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { HeadlessNode } = await tsImport('../support/headless.ts', import.meta.url);
 
-/**
- * The README's example, twice over: Ctrl+Alt+D "deploys" (counts ui/deploys) unless the freeze is
- * on, and while it is on counts a blocked attempt (ui/blocked) instead. Counters, so that the peer
- * can tell which binding the workbench chose.
- */
-const KEYBINDINGS = [
-  {
-    key: 'ctrl+alt+d',
-    command: 'minidote.incrementCounter',
-    args: { bucket: 'ui', key: 'deploys' },
-    when: '!minidote.flag.ops/deploy-freeze',
-  },
-  {
-    key: 'ctrl+alt+d',
-    command: 'minidote.incrementCounter',
-    args: { bucket: 'ui', key: 'blocked' },
-    when: 'minidote.flag.ops/deploy-freeze',
-  },
-];
 
 export default async function drive({ page }) {
   const userData = process.env.MINIDOTE_UI_USER_DATA;
   if (!userData) throw new Error('MINIDOTE_UI_USER_DATA is not set: run this script with `npm run test:host`');
-  // VS Code watches the file: the bindings apply long before the step that presses them.
-  mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(path.join(userData, 'User/keybindings.json'), JSON.stringify(KEYBINDINGS, null, 2));
+  // scripts/test-host.mjs puts editor.keybindings.json there before the workbench starts (a file
+  // written while it runs is not always noticed by code-server).
+  if (!existsSync(path.join(userData, 'User/keybindings.json'))) throw new Error('the editor keybindings were not installed before the workbench started');
 
   const { widget, input } = quickInput(page);
   const exactly = (text) => new RegExp(`^${text}$`);
