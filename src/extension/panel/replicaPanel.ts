@@ -7,10 +7,6 @@ import { PanelNode, PanelSession } from './panelSession';
 /** Where the panel reports what it finds wrong: the "Minidote" output channel ("Minidote: Show Log"). */
 export type PanelLog = (message: string) => void;
 
-/** How often a panel restored at startup looks again for the replica, which opens in the background. */
-const NODE_RETRY_MS = 250;
-const NODE_RETRY_LIMIT = 240;
-
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
     enableScripts: true,
@@ -50,13 +46,13 @@ export class ReplicaPanel {
     ReplicaPanel.current?.session.attach(node);
   }
 
-  /** Takes over a panel VS Code restored after a reload; the node may not be open yet. */
+  /**
+   * Takes over a panel VS Code restored after a reload. The node may not be open yet: the page
+   * shows "Connecting to the replica…" until `attach` (on the host's onDidOpenNode) brings it.
+   */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, getNode: () => PanelNode | undefined, log: PanelLog): ReplicaPanel {
     ReplicaPanel.current?.panel.dispose();
-    const node = getNode();
-    const revived = new ReplicaPanel(panel, extensionUri, node, log);
-    if (!node) revived.waitForNode(getNode);
-    return revived;
+    return new ReplicaPanel(panel, extensionUri, getNode(), log);
   }
 
   private constructor(
@@ -89,17 +85,6 @@ export class ReplicaPanel {
       }),
       panel.onDidDispose(() => this.dispose()),
     );
-  }
-
-  private waitForNode(getNode: () => PanelNode | undefined): void {
-    let attempts = 0;
-    const timer = setInterval(() => {
-      const node = getNode();
-      if (node) this.session.attach(node);
-      if (node || ++attempts >= NODE_RETRY_LIMIT) clearInterval(timer);
-    }, NODE_RETRY_MS);
-    // The page shows "Connecting to the replica…" until then: its first request waits for a node.
-    this.disposables.push({ dispose: () => clearInterval(timer) });
   }
 
   private dispose(): void {
