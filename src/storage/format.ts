@@ -6,8 +6,17 @@ import { VectorClock, parseClock } from '../core/vectorClock';
  * Version of the on-disk format, written in the header of every file. A release that changes the
  * format bumps it and migrates older files when it opens them; an older release refuses newer files
  * instead of misreading them.
+ *
+ * 1: log records and snapshot states are JSON. 2: they are binary (src/core/codec): a record's
+ * clock is written as its changes from the segment's start clock, its time as a difference from
+ * the segment's, replica ids and objects by number once named in the segment. Files of format 1
+ * are read as they are; new segments and snapshots are written in format 2, and the old ones go
+ * when compaction drops them.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+
+/** The format whose records and snapshot states are JSON. */
+export const JSON_FORMAT_VERSION = 1;
 
 export type FileFormat = 'minidote-log' | 'minidote-snapshot' | 'minidote-replica';
 

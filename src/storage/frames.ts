@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
  * the payload, then the payload. The length is inside the checksum so that a damaged length cannot
  * make the reader take a wrong slice for a record.
  */
-const FRAME_HEAD = 8;
+export const FRAME_HEAD = 8;
 
 export type FrameRead =
   | { readonly kind: 'frame'; readonly payload: Buffer; readonly next: number }
@@ -17,6 +17,17 @@ export function encodeFrame(payload: Buffer): Buffer {
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(checksum(frame.subarray(0, 4), payload), 4);
   payload.copy(frame, FRAME_HEAD);
+  return frame;
+}
+
+/**
+ * A frame built in place: `bytes` starts with FRAME_HEAD bytes left free for the head, followed by
+ * the payload. Saves copying a payload that was just written.
+ */
+export function sealFrame(bytes: Uint8Array): Buffer {
+  const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  frame.writeUInt32LE(frame.length - FRAME_HEAD, 0);
+  frame.writeUInt32LE(checksum(frame.subarray(0, 4), frame.subarray(FRAME_HEAD)), 4);
   return frame;
 }
 

@@ -5,9 +5,9 @@ import { MinidoteError, OutcomeUnknownError, errorMessage } from '../core/errors
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq, merge } from '../core/vectorClock';
 import { diskError, fsyncDirectory } from './files';
-import { segmentFile } from './format';
+import { FORMAT_VERSION, segmentFile } from './format';
 import { FsyncPolicy } from './fsyncPolicy';
-import { encodeRecord } from './records';
+import { RecordCoder } from './records';
 import { SegmentInfo, noteRecord, scanSegment, segmentHeader } from './segments';
 
 const fdatasyncAsync = promisify(fdatasync);
@@ -37,7 +37,8 @@ export class TransactionLog {
 
   /**
    * Continues the last of `segments` if its number is at least `firstWritable` (recovery replays
-   * from there), otherwise starts segment `firstWritable` or the next free number.
+   * from there) and it is of the current format, otherwise starts segment `firstWritable` or the
+   * next free number.
    */
   constructor(
     private readonly dir: string,
@@ -49,7 +50,7 @@ export class TransactionLog {
   ) {
     this.list = [...segments];
     const last = this.list.at(-1);
-    if (last && last.number >= firstWritable) {
+    if (last && last.number >= firstWritable && last.coder) {
       this.fd = openOrFail(last.path);
     } else {
       const created = this.create(Math.max(firstWritable, (last?.number ?? 0) + 1), clock, false);
@@ -87,12 +88,14 @@ export class TransactionLog {
   append(txn: Transaction): void {
     this.checkWritable();
     const active = this.active;
-    const frame = encodeRecord(txn);
+    const coder = active.coder as RecordCoder;
+    const frame = coder.encode(txn);
     try {
       writeFully(this.fd, frame, active.bytes);
     } catch (error) {
       const action = `could not write to the transaction log ${active.path}, so the transaction was not applied`;
       const failed = diskError(action, error);
+      coder.forgetLast();
       try {
         ftruncateSync(this.fd, active.bytes);
       } catch {
@@ -290,7 +293,8 @@ export class TransactionLog {
 
   private create(number: number, clock: VectorClock, imported: boolean): { info: SegmentInfo; fd: number } {
     const path = join(this.dir, segmentFile(number));
-    const header = segmentHeader(number, clock, imported);
+    const at = Date.now();
+    const header = segmentHeader(number, clock, imported, at);
     let fd: number | undefined;
     try {
       fd = openSync(path, 'wx');
@@ -306,7 +310,8 @@ export class TransactionLog {
       }
       throw diskError(`could not start the log segment ${path}`, error);
     }
-    return { info: { number, path, start: clock, imported, records: 0, bytes: header.length, covers: {} }, fd };
+    const coder = new RecordCoder(clock, at);
+    return { info: { number, path, start: clock, imported, version: FORMAT_VERSION, coder, records: 0, bytes: header.length, covers: {} }, fd };
   }
 }
 

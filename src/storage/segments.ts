@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { validateReplicaId } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, parseClock } from '../core/vectorClock';
-import { Damage, FORMAT_VERSION, checkHeader, headerClock, headerNumber, isRecord, parseJson, segmentFile } from './format';
+import { Damage, FORMAT_VERSION, JSON_FORMAT_VERSION, checkHeader, headerClock, headerNumber, isRecord, parseJson, segmentFile } from './format';
 import { encodeJsonFrame, readFrame } from './frames';
-import { decodeRecord } from './records';
+import { RecordCoder, UnusableRecordError, decodeJsonRecord, isDefinitions } from './records';
 
 /** What the storage knows about one log segment (kept up to date for the segment being written). */
 export interface SegmentInfo {
@@ -15,6 +15,13 @@ export interface SegmentInfo {
   readonly start: VectorClock;
   /** Started by a snapshot install: what the snapshot brought in between was never logged. */
   readonly imported: boolean;
+  /** The storage format of its records (format.ts). */
+  readonly version: number;
+  /**
+   * Reads and writes its records (format 2): set once every record was read in order, or the
+   * segment is new. Appending goes on only in a segment that has one.
+   */
+  readonly coder?: RecordCoder;
   records: number;
   bytes: number;
   /** Highest sequence number per origin among its records: a clock at or above this covers it. */
@@ -57,8 +64,12 @@ export interface SegmentScan {
   readonly damage?: { readonly offset: number; readonly reason: string };
 }
 
-export function segmentHeader(number: number, start: VectorClock, imported: boolean): Buffer {
-  return encodeJsonFrame({ format: 'minidote-log', version: FORMAT_VERSION, segment: number, start, imported });
+/**
+ * The header frame of a new segment, JSON in every format. `at` is the time the records' times are
+ * written against.
+ */
+export function segmentHeader(number: number, start: VectorClock, imported: boolean, at: number): Buffer {
+  return encodeJsonFrame({ format: 'minidote-log', version: FORMAT_VERSION, segment: number, start, imported, at });
 }
 
 export function noteRecord(info: SegmentInfo, txn: Transaction | undefined, bytes: number): void {
@@ -83,13 +94,18 @@ export function scanSegment(dir: string, number: number, limit?: number, covered
     const reason = first.kind === 'end' ? 'no header' : `header: ${first.reason}`;
     return { data, records: [], unusable: [], damage: { offset: 0, reason } };
   }
-  let info: SegmentInfo;
+  let header: SegmentHeader;
   try {
-    info = { ...readHeader(first.payload, path, number), path, records: 0, bytes: first.next, covers: {} };
+    header = readHeader(first.payload, path, number);
   } catch (error) {
     if (!(error instanceof Damage)) throw error;
     return { data, records: [], unusable: [], damage: { offset: 0, reason: `header: ${error.message}` } };
   }
+  const { at, ...fields } = header;
+  const coder = header.version === JSON_FORMAT_VERSION ? undefined : new RecordCoder(header.start, at);
+  // Only a segment read to its end can be continued: its coder has seen every name it defines.
+  const continuable = coder !== undefined && coveredBy === undefined && limit === undefined;
+  const info: SegmentInfo = { ...fields, path, records: 0, bytes: first.next, covers: {}, ...(continuable ? { coder } : {}) };
   const frames: { offset: number; payload: Buffer; next: number }[] = [];
   let damage: { offset: number; reason: string } | undefined;
   for (let offset = first.next; ; ) {
@@ -108,24 +124,46 @@ export function scanSegment(dir: string, number: number, limit?: number, covered
     damage ? { data, info: scanned, records, unusable, damage } : { data, info: scanned, records, unusable };
   if (coveredBy !== undefined) {
     const last = frames.at(-1);
-    return end({ ...info, records: frames.length, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } });
+    const count = coder ? frames.filter((f) => !isDefinitions(f.payload)).length : frames.length;
+    return end({ ...info, records: count, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } });
   }
-  const values = parseAll(frames.map((f) => f.payload));
+  const decode = coder ? (payload: Buffer) => coder.decode(payload) : jsonRecords(frames.map((f) => f.payload));
   for (const [i, { offset, payload, next }] of frames.entries()) {
-    let value: unknown;
     try {
-      value = values ? values[i] : parseJson(payload);
-      const txn = decodeRecord(value);
+      const txn = decode(payload, i);
+      if (txn === undefined) {
+        // Names for the records that follow: bytes of the segment, not a record.
+        info.bytes += next - offset;
+        continue;
+      }
       records.push({ offset, next, txn });
       noteRecord(info, txn, next - offset);
     } catch (error) {
       if (!(error instanceof Damage)) throw error;
-      const placeholder = placeholderFor(value);
+      const placeholder = error instanceof UnusableRecordError ? error.placeholder : undefined;
       unusable.push(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
       noteRecord(info, placeholder, next - offset);
     }
   }
   return end(info);
+}
+
+/**
+ * Reads the records of a segment of format 1 (JSON), all parsed with one JSON.parse when they all
+ * are JSON. Throws Damage, an UnusableRecordError carrying the placeholder when there is one.
+ */
+function jsonRecords(payloads: readonly Buffer[]): (payload: Buffer, i: number) => Transaction {
+  const values = parseAll(payloads);
+  return (payload, i) => {
+    let value: unknown;
+    try {
+      value = values ? values[i] : parseJson(payload);
+      return decodeJsonRecord(value);
+    } catch (error) {
+      if (!(error instanceof Damage)) throw error;
+      throw new UnusableRecordError(error.message, placeholderFor(value));
+    }
+  };
 }
 
 /**
@@ -160,9 +198,14 @@ function parseAll(payloads: readonly Buffer[]): unknown[] | undefined {
   }
 }
 
-function readHeader(payload: Buffer, path: string, number: number): Pick<SegmentInfo, 'number' | 'start' | 'imported'> {
+type SegmentHeader = Pick<SegmentInfo, 'number' | 'start' | 'imported' | 'version'> & { readonly at: number };
+
+function readHeader(payload: Buffer, path: string, number: number): SegmentHeader {
   const header = checkHeader(parseJson(payload), 'minidote-log', path);
   if (headerNumber(header, 'segment') !== number) throw new Damage(`header names segment ${String(header.segment)}`);
   if (typeof header.imported !== 'boolean') throw new Damage('header field imported is not a boolean');
-  return { number, start: headerClock(header, 'start'), imported: header.imported };
+  const version = header.version as number;
+  const at = version === JSON_FORMAT_VERSION ? 0 : header.at;
+  if (typeof at !== 'number' || !Number.isSafeInteger(at)) throw new Damage('header field at is not a time');
+  return { number, start: headerClock(header, 'start'), imported: header.imported, version, at };
 }

@@ -1,10 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSnapshot, encodeSnapshot as encodeState } from '../core/codec/snapshotCoding';
+import { errorMessage } from '../core/errors';
 import { ReplicaSnapshot } from '../core/replica';
 import { writeFileAtomically, writeFileAtomicallySync } from './files';
 import {
   Damage,
   FORMAT_VERSION,
+  JSON_FORMAT_VERSION,
   checkHeader,
   headerClock,
   headerNumber,
@@ -12,7 +15,7 @@ import {
   parseJson,
   snapshotFile,
 } from './format';
-import { encodeJsonFrame, readFrame } from './frames';
+import { encodeFrame, encodeJsonFrame, readFrame } from './frames';
 import { decodeStoredObject } from './records';
 
 export interface SnapshotInfo {
@@ -49,8 +52,8 @@ function encodeSnapshot(dir: string, fromSegment: number, state: ReplicaSnapshot
   const path = join(dir, snapshotFile(fromSegment));
   const at = Date.now();
   const header = { format: 'minidote-snapshot', version: FORMAT_VERSION, fromSegment, clock: state.clock, at };
-  const body = { clock: state.clock, objects: state.objects };
-  const data = Buffer.concat([encodeJsonFrame(header), encodeJsonFrame(body)]);
+  const body = encodeState({ clock: state.clock, objects: state.objects });
+  const data = Buffer.concat([encodeJsonFrame(header), encodeFrame(Buffer.from(body.buffer, body.byteOffset, body.byteLength))]);
   return { info: { number: fromSegment, path, bytes: data.length, at }, data };
 }
 
@@ -70,10 +73,23 @@ export function readSnapshotFile(dir: string, number: number): { info: SnapshotI
     throw new Damage(body.kind === 'end' ? 'no state after the header' : `state: ${body.reason}`);
   }
   if (body.next !== data.length) throw new Damage('unexpected bytes after the state');
-  const state = parseJson(body.payload);
-  if (!isRecord(state) || !Array.isArray(state.objects)) throw new Damage('state has no object list');
-  const objects = state.objects.map(decodeStoredObject);
+  const objects = header.version === JSON_FORMAT_VERSION ? jsonObjects(body.payload) : binaryState(body.payload).objects;
   return { info: { number, path, bytes: data.length, at: headerNumber(header, 'at') }, state: { clock, objects } };
+}
+
+/** The objects of a snapshot of format 1: a JSON state. */
+function jsonObjects(payload: Buffer): ReplicaSnapshot['objects'] {
+  const state = parseJson(payload);
+  if (!isRecord(state) || !Array.isArray(state.objects)) throw new Damage('state has no object list');
+  return state.objects.map(decodeStoredObject);
+}
+
+function binaryState(payload: Buffer): ReplicaSnapshot {
+  try {
+    return decodeSnapshot(payload);
+  } catch (error) {
+    throw new Damage(`state is not valid: ${errorMessage(error)}`);
+  }
 }
 
 /** What compaction needs to know of a snapshot that recovery did not have to read. */

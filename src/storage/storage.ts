@@ -91,6 +91,12 @@ export class Storage {
   private autoSnapshotPending = false;
   private snapshotQueue: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /**
+   * Bytes in the directory besides the log segments and snapshots (replica.json, the lock,
+   * damaged/), counted once at open: only recovery adds to them. The rest is kept as the log and
+   * snapshots change, so `stats`, called on every status, never walks the directory.
+   */
+  private readonly otherBytes: number;
 
   constructor(
     readonly dir: string,
@@ -106,6 +112,7 @@ export class Storage {
     this.snapshots = recovered.snapshots;
     const { segments, firstLive } = recovered;
     this.log = new TransactionLog(dir, segments, firstLive, this.replica.clock, settings.fsync, settings.report);
+    this.otherBytes = directoryBytes(dir) - this.logBytes() - this.snapshotBytes();
     lock.onLost((error) => {
       this.log.fail(error);
       settings.report(error.message);
@@ -181,15 +188,24 @@ export class Storage {
   }
 
   stats(): StorageStats {
-    const segments = this.log.segments;
+    const logBytes = this.logBytes();
+    const snapshotBytes = this.snapshotBytes();
     return {
-      logRecords: segments.reduce((sum, s) => sum + s.records, 0),
-      logBytes: segments.reduce((sum, s) => sum + s.bytes, 0),
-      snapshotBytes: this.snapshots.reduce((sum, s) => sum + s.bytes, 0),
+      logRecords: this.log.segments.reduce((sum, s) => sum + s.records, 0),
+      logBytes,
+      snapshotBytes,
       snapshotAt: this.snapshots[0]?.at ?? null,
-      diskBytes: directoryBytes(this.dir),
+      diskBytes: this.otherBytes + logBytes + snapshotBytes,
       fsyncs: this.log.fsyncs,
     };
+  }
+
+  private logBytes(): number {
+    return this.log.segments.reduce((sum, s) => sum + s.bytes, 0);
+  }
+
+  private snapshotBytes(): number {
+    return this.snapshots.reduce((sum, s) => sum + s.bytes, 0);
   }
 
   /** Waits for a snapshot in progress, flushes and fsyncs the log, releases the lock. Idempotent. */

@@ -112,7 +112,7 @@ export class ByteReader {
       }
     }
     let text = '';
-    for (let i = start; i < stop; ) {
+    for (let i = start; i < stop;) {
       const b = bytes[i++];
       if (b < 0x80) {
         text += String.fromCharCode(b);

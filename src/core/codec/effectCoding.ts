@@ -66,7 +66,8 @@ export class EffectWriter {
 
   ownTag(tag: Json | undefined): void {
     const { ownPrefix } = this.frame;
-    if (typeof tag !== 'string' || !tag.startsWith(ownPrefix)) throw new InvalidInputError(`tag ${String(tag)} was not minted by this transaction`);
+    if (typeof tag !== 'string' || !tag.startsWith(ownPrefix))
+      throw new InvalidInputError(`tag ${String(tag)} was not minted by this transaction`);
     this.w.uvarint(tagIndex(tag, ownPrefix.length));
   }
 

@@ -22,7 +22,8 @@ export interface TableLimits {
  * which the reader never saw.
  */
 export class NameTable<T> {
-  private readonly items: T[] = [];
+  /** Undefined marks a number whose definition was lost (see `skipTo`). */
+  private readonly items: (T | undefined)[] = [];
   private readonly sizes: number[] = [];
   private readonly index = new Map<string, number>();
   private chars = 0;
@@ -45,14 +46,23 @@ export class NameTable<T> {
     return this.items[i];
   }
 
-  /** Adds `item` if the limits allow it (the same decision on both sides). */
-  add(item: T, key: string = this.keyOf(item)): void {
+  /** Adds `item` if the limits allow it (the same decision on both sides); returns its number then. */
+  add(item: T, key: string = this.keyOf(item)): number | undefined {
     const size = this.sizeOf(item);
-    if (this.items.length >= this.limits.entries || this.chars + size > this.limits.chars) return;
+    if (this.items.length >= this.limits.entries || this.chars + size > this.limits.chars) return undefined;
     this.index.set(key, this.items.length);
     this.items.push(item);
     this.sizes.push(size);
     this.chars += size;
+    return this.items.length - 1;
+  }
+
+  /** Leaves numbers up to `size` undefined: their definitions were lost, and later ones keep their numbers. */
+  skipTo(size: number): void {
+    while (this.items.length < size) {
+      this.items.push(undefined);
+      this.sizes.push(0);
+    }
   }
 
   mark(): number {
@@ -61,16 +71,25 @@ export class NameTable<T> {
 
   rollback(mark: number): void {
     while (this.items.length > mark) {
-      this.index.delete(this.keyOf(this.items.pop() as T));
+      const item = this.items.pop();
+      if (item !== undefined) this.index.delete(this.keyOf(item));
       this.chars -= this.sizes.pop() as number;
     }
   }
 }
 
-/** Replica ids and objects seen on one stream. */
+/**
+ * Replica ids and objects seen on one stream. On a link a name is written in full where it first
+ * appears (`inline`): the link is FIFO and closes on the first message it cannot read. In a log
+ * segment each record must stay readable when another is spoiled, so a record only ever refers to
+ * names by number, and the names it numbers first are collected in `pending`, for a definitions
+ * frame written before it.
+ */
 export interface Names {
   readonly ids: NameTable<string>;
   readonly objects: NameTable<ObjectKey>;
+  readonly inline: boolean;
+  readonly pending: { ids: string[]; objects: ObjectKey[] };
 }
 
 /** Generous for any team, small enough that a hostile stream costs at most a few MB to follow. */
@@ -79,20 +98,34 @@ export const DEFAULT_LIMITS = {
   objects: { entries: 16_384, chars: 1 << 20 },
 } as const;
 
-export function newNames(initialIds: readonly string[] = [], limits = DEFAULT_LIMITS): Names {
-  const ids = new NameTable<string>(limits.ids, (id) => id, (id) => id.length);
+/** A log segment's names are its own data: they are bounded by the file, not by a table limit. */
+const UNLIMITED = { entries: Infinity, chars: Infinity };
+
+export function newNames(
+  inline: boolean,
+  initialIds: readonly string[] = [],
+  limits = inline ? DEFAULT_LIMITS : { ids: UNLIMITED, objects: UNLIMITED },
+): Names {
+  const ids = new NameTable<string>(
+    limits.ids,
+    (id) => id,
+    (id) => id.length,
+  );
   for (const id of initialIds) ids.add(id);
   const objects = new NameTable<ObjectKey>(limits.objects, objectId, (o) => o.bucket.length + o.key.length);
-  return { ids, objects };
+  return { ids, objects, inline, pending: { ids: [], objects: [] } };
 }
 
 export function markNames(names: Names): [number, number] {
   return [names.ids.mark(), names.objects.mark()];
 }
 
+/** Undoes what was added since `mark`, pending definitions included. */
 export function rollbackNames(names: Names, [ids, objects]: [number, number]): void {
   names.ids.rollback(ids);
   names.objects.rollback(objects);
+  names.pending.ids.length = 0;
+  names.pending.objects.length = 0;
 }
 
 /** 0 and the id in full the first time (or beyond the table's limits), its index + 1 after. */
@@ -100,6 +133,11 @@ export function writeReplicaId(w: ByteWriter, names: Names, id: string): void {
   const i = names.ids.indexOf(id);
   if (i !== undefined) {
     w.uvarint(i + 1);
+    return;
+  }
+  if (!names.inline) {
+    names.pending.ids.push(id);
+    w.uvarint((names.ids.add(id) as number) + 1);
     return;
   }
   w.u8(0);
@@ -114,9 +152,15 @@ export function readReplicaId(r: ByteReader, names: Names): string {
     if (id === undefined) throw r.problem(`replica id number ${n} was never defined`);
     return id;
   }
+  if (!names.inline) throw r.problem('a replica id written in full where only numbers are expected');
+  const id = readReplicaIdText(r);
+  names.ids.add(id);
+  return id;
+}
+
+export function readReplicaIdText(r: ByteReader): string {
   const id = r.string();
   if (!isReplicaId(id)) throw new InvalidInputError(`${JSON.stringify(id.slice(0, 80))} is not a valid replica id`);
-  names.ids.add(id);
   return id;
 }
 
@@ -127,11 +171,21 @@ export function writeObject(w: ByteWriter, names: Names, key: ObjectKey): void {
     w.uvarint(i + 1);
     return;
   }
+  const copy: ObjectKey = { bucket: key.bucket, key: key.key, type: key.type };
+  if (!names.inline) {
+    names.pending.objects.push(copy);
+    w.uvarint((names.objects.add(copy, id) as number) + 1);
+    return;
+  }
   w.u8(0);
+  writeObjectText(w, copy);
+  names.objects.add(copy, id);
+}
+
+export function writeObjectText(w: ByteWriter, key: ObjectKey): void {
   w.u8(typeIndex(key.type));
   w.string(key.bucket);
   w.string(key.key);
-  names.objects.add({ bucket: key.bucket, key: key.key, type: key.type }, id);
 }
 
 export function readObject(r: ByteReader, names: Names): ObjectKey {
@@ -141,11 +195,16 @@ export function readObject(r: ByteReader, names: Names): ObjectKey {
     if (key === undefined) throw r.problem(`object number ${n} was never defined`);
     return key;
   }
-  const type = readTypeName(r);
-  const bucket = readName(r, 'bucket');
-  const key: ObjectKey = { bucket, key: readName(r, 'key'), type };
+  if (!names.inline) throw r.problem('an object written in full where only numbers are expected');
+  const key = readObjectText(r);
   names.objects.add(key);
   return key;
+}
+
+export function readObjectText(r: ByteReader): ObjectKey {
+  const type = readTypeName(r);
+  const bucket = readName(r, 'bucket');
+  return { bucket, key: readName(r, 'key'), type };
 }
 
 /** The position of a type in the registry's list: written as one byte. */

@@ -52,7 +52,8 @@ export class TransactionWriter {
     const base = stream.base.clock;
     const changed = changedIds(base, txn.clock);
     const difference = txn.at - stream.atBase;
-    const atMode = difference === 0 ? AT_SAME : Number.isSafeInteger(difference) && Number.isSafeInteger(txn.at) ? AT_DIFFERENCE : AT_DOUBLE;
+    const atMode =
+      difference === 0 ? AT_SAME : Number.isSafeInteger(difference) && Number.isSafeInteger(txn.at) ? AT_DIFFERENCE : AT_DOUBLE;
     w.u8(atMode | (Math.min(changed.length, INLINE_CHANGES) << 2));
     writeReplicaId(w, stream.names, txn.origin);
     if (changed.length >= INLINE_CHANGES) w.uvarint(changed.length - INLINE_CHANGES);
@@ -80,15 +81,16 @@ function sizeChange(base: VectorClock, clock: VectorClock, changed: readonly str
   return change;
 }
 
-/** A transaction's origin, clock and time: readable even when its effects are not. */
+/** A transaction's origin and clock: readable even when the rest is not. */
 export interface TransactionHead {
   readonly origin: string;
   readonly clock: VectorClock;
-  readonly at: number;
 }
 
 export class TransactionReader {
   private readonly effects: EffectReader;
+  /** How the time of the transaction whose head was just read is written. */
+  private atMode = AT_SAME;
 
   constructor(
     readonly r: ByteReader,
@@ -99,37 +101,39 @@ export class TransactionReader {
 
   read(): Transaction {
     const head = this.readHead();
-    return { origin: head.origin, clock: head.clock, at: head.at, effects: this.readEffects(head) };
+    const at = this.readTime();
+    return { origin: head.origin, clock: head.clock, at, effects: this.readEffects(head) };
   }
 
-  /**
-   * Origin, clock and time, checked as `validateTransaction` and the transaction schema check them
-   * (a valid origin with a sequence number, a valid clock, a finite time).
-   */
+  /** Origin and clock, checked as `validateTransaction` checks them: a valid origin with a sequence number, a valid clock. */
   readHead(): TransactionHead {
     const { r, stream } = this;
     const head = r.u8();
-    const atMode = head & 3;
+    this.atMode = head & 3;
     let changes = head >> 2;
     const origin = readReplicaId(r, stream.names);
     if (changes === INLINE_CHANGES) changes += r.count(r.remaining, 'the number of clock changes');
     const next = readClockChanges(r, stream.names, stream.base, changes);
-    let at: number;
-    if (atMode === AT_SAME) at = stream.atBase;
-    else if (atMode === AT_DIFFERENCE) at = stream.atBase + r.svarint();
-    else if (atMode === AT_DOUBLE) at = r.f64();
-    else throw r.problem(`unknown time encoding ${atMode}`);
-    if (!Number.isFinite(at)) throw r.problem('the time of a transaction must be a finite number');
     const seq = Object.hasOwn(next.clock, origin) ? next.clock[origin] : 0;
     if (seq < 1) throw new InvalidInputError(`transaction from ${origin} has no sequence number in its clock`);
-    if (stream.follow) {
-      stream.base = next;
-      stream.atBase = at;
-    }
-    return { origin, clock: next.clock, at };
+    if (stream.follow) stream.base = next;
+    return { origin, clock: next.clock };
   }
 
-  /** The effects of the transaction whose head was just read; each exactly as its type validates it. */
+  /** The time of the transaction whose head was just read: a finite number. */
+  readTime(): number {
+    const { r, stream } = this;
+    let at: number;
+    if (this.atMode === AT_SAME) at = stream.atBase;
+    else if (this.atMode === AT_DIFFERENCE) at = stream.atBase + r.svarint();
+    else if (this.atMode === AT_DOUBLE) at = r.f64();
+    else throw r.problem(`unknown time encoding ${this.atMode}`);
+    if (!Number.isFinite(at)) throw r.problem('the time of a transaction must be a finite number');
+    if (stream.follow) stream.atBase = at;
+    return at;
+  }
+
+  /** The effects of the transaction whose head and time were just read; each exactly as its type validates it. */
   readEffects(head: TransactionHead): Effect[] {
     const { r, stream } = this;
     const n = r.count(Math.min(MAX_EFFECTS_PER_TRANSACTION, r.remaining), 'the number of effects');
