@@ -16,9 +16,10 @@ interface Frame {
 }
 
 /**
- * A WebSocket carrying JSON messages that are validated on arrival. A message that fails its schema
- * closes the connection with the reason logged, and is never handed to the caller: one bad peer
- * cannot put anything into state or stall others.
+ * A WebSocket carrying messages that are validated on arrival: JSON text during the handshake and
+ * for clients, binary after a peer handshake (core/codec/linkCodec.ts). A message that fails its
+ * check closes the connection with the reason logged, and is never handed to the caller: one bad
+ * peer cannot put anything into state or stall others.
  *
  * Once `secure` is called (after an authenticated handshake), every frame in both directions is
  * sealed by the SecureChannel; a frame that does not open closes the connection.
@@ -62,6 +63,13 @@ export class Connection {
     else this.sendSealed('text', Buffer.from(text, 'utf8'));
   }
 
+  /** A binary message (peer replication after the handshake). */
+  sendBytes(bytes: Uint8Array): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.channel === undefined) this.socket.send(bytes);
+    else this.sendSealed('binary', bytes);
+  }
+
   /** Whether frames are sealed (a team secret is in use). */
   get encrypted(): boolean {
     return this.channel !== undefined;
@@ -91,26 +99,39 @@ export class Connection {
    * when it does not open or is not text.
    */
   private textOf(frame: Frame): string | undefined {
-    let { data, isBinary } = frame;
-    if (this.channel !== undefined) {
-      if (!isBinary) {
-        this.fail('an unencrypted frame on an encrypted link');
-        return undefined;
-      }
-      try {
-        const opened = this.channel.open(data);
-        data = opened.payload;
-        isBinary = opened.kind === 'binary';
-      } catch (error) {
-        this.fail(errorMessage(error));
-        return undefined;
-      }
-    }
-    if (isBinary) {
-      this.fail('binary frames are not part of the protocol');
+    const opened = this.openFrame(frame);
+    if (opened === undefined) return undefined;
+    if (opened.isBinary) {
+      this.fail('binary frames are not part of this protocol phase');
       return undefined;
     }
-    return data.toString('utf8');
+    return opened.data.toString('utf8');
+  }
+
+  /** The bytes of a binary frame, opened first on an encrypted link; undefined (connection closed) otherwise. */
+  private bytesOf(frame: Frame): Buffer | undefined {
+    const opened = this.openFrame(frame);
+    if (opened === undefined) return undefined;
+    if (!opened.isBinary) {
+      this.fail('text frames are not part of the peer protocol after the handshake');
+      return undefined;
+    }
+    return opened.data;
+  }
+
+  private openFrame(frame: Frame): Frame | undefined {
+    if (this.channel === undefined) return frame;
+    if (!frame.isBinary) {
+      this.fail('an unencrypted frame on an encrypted link');
+      return undefined;
+    }
+    try {
+      const opened = this.channel.open(frame.data);
+      return { data: opened.payload, isBinary: opened.kind === 'binary' };
+    } catch (error) {
+      this.fail(errorMessage(error));
+      return undefined;
+    }
   }
 
   /** Bytes handed to the socket but not yet written: lets senders pace large catch-ups. */
@@ -168,8 +189,7 @@ export class Connection {
 
   /** Hands every following message, validated, to `onMessage` (steady state after the handshake). */
   listen<T>(schema: Schema<T>, onMessage: (message: T) => void): void {
-    this.handler = (frame) => {
-      if (this.closed) return;
+    this.handle((frame) => {
       const text = this.textOf(frame);
       if (text === undefined) return;
       const result = decode(schema, text);
@@ -177,8 +197,27 @@ export class Connection {
         this.fail(result.reason);
         return;
       }
+      onMessage(result.value);
+    });
+  }
+
+  /**
+   * Hands every following binary message to `onMessage` (peer replication after the handshake);
+   * a text message closes the connection. `onMessage` checks the bytes: what it throws closes the
+   * connection with that reason.
+   */
+  listenBinary(onMessage: (bytes: Buffer) => void): void {
+    this.handle((frame) => {
+      const bytes = this.bytesOf(frame);
+      if (bytes !== undefined) onMessage(bytes);
+    });
+  }
+
+  private handle(take: (frame: Frame) => void): void {
+    this.handler = (frame) => {
+      if (this.closed) return;
       try {
-        onMessage(result.value);
+        take(frame);
       } catch (error) {
         this.fail(error instanceof Error ? error.message : String(error));
       }

@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import { MinidoteError } from '../core/errors';
 import {
   MAX_EFFECTS_PER_TRANSACTION,
   ClockSchema,
@@ -7,22 +6,22 @@ import {
   JsonValueSchema,
   ObjectKeySchema,
   ReplicaIdSchema,
-  StoredObjectSchema,
-  TransactionSchema,
   UpdateSchema,
   describeIssue,
 } from '../core/schemas';
 
 /**
- * Every message that crosses a socket, peer replication and client requests alike. Each inbound
- * message is checked against these schemas before anything reads it; a message that fails closes
- * its connection (see connection.ts).
+ * The JSON messages that cross a socket: the handshake, and client requests and answers. Each
+ * inbound message is checked against these schemas before anything reads it; a message that fails
+ * closes its connection (see connection.ts). Peer replication after the handshake is binary
+ * (core/codec/linkCodec.ts).
  */
 /**
  * 2: snapshots and large transactions travel as pieces of text (pieces.ts), so that one object may exceed a message.
  * 3: with a team secret, every frame after the handshake is sealed (secureChannel.ts).
+ * 4: peer replication after the handshake is binary: names by number, clocks as their changes.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
@@ -64,21 +63,6 @@ export const Welcome = v.object({
 
 export const Refusal = v.object({ t: v.literal('refused'), error: ErrorBody });
 
-export const TxnsMessage = v.object({ t: v.literal('txns'), txns: v.array(TransactionSchema) });
-
-/** What a snapshot's pieces join into. */
-export const SnapshotSchema = v.object({ clock: ClockSchema, objects: v.array(StoredObjectSchema) });
-
-/** Peer replication, after the handshake. */
-export const PeerMessage = v.variant('t', [
-  TxnsMessage,
-  /** A piece of a txns message too large for one message; the receiver handles it after the last one. */
-  v.object({ t: v.literal('txnsPart'), data: v.string(), last: v.boolean() }),
-  /** A piece of a snapshot's JSON text (SnapshotSchema); the receiver installs after the last one. */
-  v.object({ t: v.literal('snapshotPart'), data: v.string(), last: v.boolean() }),
-  v.object({ t: v.literal('clock'), clock: ClockSchema }),
-]);
-
 export const ClientRequest = v.variant('t', [
   v.object({
     t: v.literal('read'),
@@ -104,8 +88,6 @@ export const ClientResponse = v.variant('t', [
 
 export type HelloMessage = v.InferOutput<typeof Hello>;
 export type WelcomeMessage = v.InferOutput<typeof Welcome>;
-export type PeerMessageType = v.InferOutput<typeof PeerMessage>;
-export type TxnsMessageType = v.InferOutput<typeof TxnsMessage>;
 export type ClientRequestType = v.InferOutput<typeof ClientRequest>;
 export type ErrorBodyType = v.InferOutput<typeof ErrorBody>;
 
@@ -122,11 +104,4 @@ export function decode<T>(schema: Schema<T>, text: string): { ok: true; value: T
   const result = v.safeParse(schema, raw);
   if (result.success) return { ok: true, value: result.output };
   return { ok: false, reason: `invalid message ${describeIssue(result.issues)}` };
-}
-
-/** Like decode, for text assembled from pieces: throws (kind 'protocol') naming `what`. */
-export function decodeOrThrow<T>(schema: Schema<T>, text: string, what: string): T {
-  const result = decode(schema, text);
-  if (!result.ok) throw new MinidoteError('protocol', `${what}: ${result.reason}`);
-  return result.value;
 }

@@ -1,11 +1,12 @@
-import { MinidoteError } from '../core/errors';
+import { LinkDecoder, LinkEncoder, PeerMessage } from '../core/codec/linkCodec';
+import { encodeSnapshot } from '../core/codec/snapshotCoding';
+import { MinidoteError, errorMessage } from '../core/errors';
 import { ReceiveOutcome, ReplicaSnapshot } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq } from '../core/vectorClock';
 import { Connection, Log } from './connection';
 import { GrowingClock } from './growingClock';
-import { PeerMessage, PeerMessageType, SnapshotSchema, TxnsMessage, decodeOrThrow } from './messages';
-import { PIECE_CHARS, PieceAssembler, textPieces } from './pieces';
+import { PieceAssembler } from './pieces';
 
 /** What a replication session needs from the node it runs in. */
 export interface ReplicationHost {
@@ -16,6 +17,11 @@ export interface ReplicationHost {
   snapshot(): ReplicaSnapshot;
   receive(txn: Transaction): ReceiveOutcome;
   installSnapshot(snapshot: ReplicaSnapshot): void;
+  /**
+   * Ids of the peers this node is connected to directly, sorted: told to each peer in heartbeats,
+   * so that it does not relay to us what their origins send us themselves. Absent: none.
+   */
+  neighbors?(): readonly string[];
 }
 
 export interface SessionTiming {
@@ -36,21 +42,15 @@ const CHUNK_BYTES = 512 * 1024;
  */
 const SNAPSHOT_CONSIDERED_ABOVE = 1000;
 
-/** Every session sends the same text for a transaction: serialize it once. */
-const encoded = new WeakMap<Transaction, string>();
-function encodeTransaction(txn: Transaction): string {
-  let text = encoded.get(txn);
-  if (text === undefined) {
-    text = JSON.stringify(txn);
-    encoded.set(txn, text);
-  }
-  return text;
-}
+/** Transactions encoded to estimate what a long catch-up would cost on the wire. */
+const SIZE_SAMPLE = 2000;
 
 /**
  * Replication with one peer over an authenticated connection: initial anti-entropy, live causal
- * broadcast (which also relays, since every delivered transaction is offered to every session), and
- * heartbeats that carry clocks so that anything lost in transit is sent again.
+ * broadcast (which also relays, see PeerLinks.broadcast), and heartbeats that carry clocks so that
+ * anything lost in transit is sent again. After the handshake every message is binary
+ * (core/codec/linkCodec.ts): each direction keeps its own tables of names and its last clocks, so
+ * a message costs what changed since the previous one on the link.
  */
 export class PeerSession {
   /** What we believe the peer has delivered or has in flight from us. */
@@ -66,8 +66,17 @@ export class PeerSession {
   private outbox: Transaction[] = [];
   private lastSeenAt: number;
   private readonly timer: NodeJS.Timeout;
-  private readonly snapshotIn = new PieceAssembler('snapshot');
-  private readonly txnsIn = new PieceAssembler('transactions message');
+  private readonly encoder = new LinkEncoder();
+  private readonly decoder = new LinkDecoder();
+  private readonly piecesIn = new PieceAssembler('message');
+  /** The peers the peer says it is connected to directly (its heartbeats); undefined until it says. */
+  private peerNeighbors: ReadonlySet<string> | undefined;
+  /**
+   * Our own clock at the last two heartbeats: transactions we had then but did not send, because
+   * the peer is connected to their origin, are due to the peer by now all the same.
+   */
+  private ownTwoBeatsAgo: VectorClock;
+  private ownAtLastBeat: VectorClock;
 
   constructor(
     readonly conn: Connection,
@@ -83,14 +92,15 @@ export class PeerSession {
     this.knownAtLastBeat = peerClock;
     this.knownTwoBeatsAgo = peerClock;
     this.peerClockValue = new GrowingClock(peerClock);
+    this.ownAtLastBeat = host.clock();
+    this.ownTwoBeatsAgo = this.ownAtLastBeat;
     this.lastSeenAt = Date.now();
-    conn.listen(PeerMessage, (m) => this.handle(m));
+    conn.listenBinary((bytes) => this.take(bytes));
     this.timer = setInterval(() => this.beat(), timing.heartbeatMs);
     this.timer.unref();
     conn.onClose(() => {
       clearInterval(this.timer);
-      this.snapshotIn.clear();
-      this.txnsIn.clear();
+      this.piecesIn.clear();
     });
     this.sync(peerClock);
   }
@@ -106,6 +116,17 @@ export class PeerSession {
   /** The peer has this transaction, or has it in flight from us. */
   knows(txn: Transaction): boolean {
     return sequenceOf(txn) <= this.known.get(txn.origin);
+  }
+
+  /** The peer said, in its last heartbeat that listed them, that it is connected to `id` directly. */
+  isConnectedTo(id: string): boolean {
+    return this.peerNeighbors?.has(id) ?? false;
+  }
+
+  /** Tells the peer our clock and, when they changed, our direct peers (a link opened or closed). */
+  announce(): void {
+    if (this.conn.closed) return;
+    this.send(this.encoder.clock(this.host.clock(), this.host.neighbors?.() ?? []));
   }
 
   /**
@@ -134,9 +155,9 @@ export class PeerSession {
     }
     if (catchUp && missing.length > SNAPSHOT_CONSIDERED_ABOVE && leq(theirClock, this.host.clock())) {
       const snapshot = this.host.snapshot();
-      const text = JSON.stringify(snapshot);
-      if (text.length < totalLength(missing.map(encodeTransaction))) {
-        this.sendSnapshot(snapshot, text);
+      const encoded = encodeSnapshot(snapshot);
+      if (encoded.length < estimatedBytes(missing)) {
+        this.sendSnapshot(snapshot, encoded);
         return;
       }
     }
@@ -148,27 +169,53 @@ export class PeerSession {
     this.conn.close();
   }
 
-  private handle(message: PeerMessageType): void {
+  /**
+   * One binary message: decoded whole (what it throws closes the link), then handled. A message
+   * that does not follow the previous one (lost, repeated or reordered on the way) makes us ask
+   * the peer to restart its side of the link; what it sent meanwhile is skipped, and what that
+   * loses, anti-entropy sends again.
+   */
+  private take(bytes: Uint8Array): void {
     this.lastSeenAt = Date.now();
+    const decoded = this.decoder.decode(bytes);
+    switch (decoded.t) {
+      case 'skipped':
+        return;
+      case 'gap':
+        this.log('info', `${this.conn.label}: a message from ${this.peerId} did not follow the previous one (${decoded.reason}); resynchronizing`);
+        this.piecesIn.clear();
+        this.send(this.encoder.resync(decoded.epoch));
+        return;
+      case 'piece': {
+        const whole = this.piecesIn.add(decoded.data, decoded.last);
+        if (whole !== undefined) this.handle(this.decoder.decodeJoined(whole));
+        return;
+      }
+      default:
+        this.handle(decoded);
+    }
+  }
+
+  private handle(message: PeerMessage): void {
     switch (message.t) {
+      case 'resync': {
+        const restart = this.encoder.restart(message.epoch);
+        if (restart.length === 0) break;
+        this.send(restart);
+        this.sync(this.peerClock, false);
+        break;
+      }
+      case 'piece':
+        throw new MinidoteError('protocol', 'a piece inside a message joined from pieces');
       case 'txns':
         this.receiveAll(message.txns);
         break;
-      case 'txnsPart': {
-        const text = this.txnsIn.add(message.data, message.last);
-        if (text !== undefined) this.receiveAll(decodeOrThrow(TxnsMessage, text, 'transactions message').txns);
+      case 'snapshot':
+        this.known.raise(message.snapshot.clock);
+        this.host.installSnapshot(message.snapshot);
         break;
-      }
-      case 'snapshotPart': {
-        const text = this.snapshotIn.add(message.data, message.last);
-        if (text !== undefined) {
-          const snapshot = decodeOrThrow(SnapshotSchema, text, 'snapshot');
-          this.known.raise(snapshot.clock);
-          this.host.installSnapshot(snapshot);
-        }
-        break;
-      }
       case 'clock': {
+        if (message.neighbors) this.peerNeighbors = new Set(message.neighbors);
         const previous = this.peerClockValue.current;
         this.peerClockValue.replace(message.clock);
         this.known.raise(message.clock);
@@ -183,15 +230,18 @@ export class PeerSession {
   }
 
   /**
-   * Something we sent two heartbeats ago is still missing at the peer, and the peer has
-   * stopped making progress on that origin: it was lost, not merely still in flight or queued
-   * behind a busy event loop (resending then would only add load).
+   * Something we sent two heartbeats ago, or had then and left to the peer's direct link with its
+   * origin, is still missing at the peer, and the peer has stopped making progress on that origin:
+   * it was lost, not merely still in flight or queued behind a busy event loop (resending then
+   * would only add load).
    */
   private lostInTransit(previous: VectorClock, current: VectorClock): boolean {
     if (this.conn.bufferedAmount > 0) return false;
-    for (const id of Object.keys(this.knownTwoBeatsAgo)) {
-      const has = entry(current, id);
-      if (has < this.knownTwoBeatsAgo[id] && has === entry(previous, id)) return true;
+    for (const due of [this.knownTwoBeatsAgo, this.ownTwoBeatsAgo]) {
+      for (const id of Object.keys(due)) {
+        const has = entry(current, id);
+        if (has < due[id] && has === entry(previous, id)) return true;
+      }
     }
     return false;
   }
@@ -224,7 +274,12 @@ export class PeerSession {
     }
     this.knownTwoBeatsAgo = this.knownAtLastBeat;
     this.knownAtLastBeat = this.known.current;
-    this.conn.send({ t: 'clock', clock: this.host.clock() });
+    this.ownTwoBeatsAgo = this.ownAtLastBeat;
+    this.ownAtLastBeat = this.host.clock();
+    // Our request to resynchronize, or the peer's restart, may have been lost too: ask again.
+    const epoch = this.decoder.resyncRequest();
+    if (epoch !== undefined) this.send(this.encoder.resync(epoch));
+    this.announce();
   }
 
   private flush(): void {
@@ -235,43 +290,37 @@ export class PeerSession {
   }
 
   private sendTransactions(txns: readonly Transaction[]): void {
-    sendInChunks(txns.map(encodeTransaction), (items) => {
-      const text = `{"t":"txns","txns":[${items}]}`;
-      // Only a single transaction is ever this large: one that names a whole large object.
-      if (text.length > PIECE_CHARS) this.sendPieces('txnsPart', text);
-      else this.conn.sendText(text);
-    });
+    let messages: Uint8Array[];
+    try {
+      messages = this.encoder.transactions(txns, CHUNK_BYTES);
+    } catch (error) {
+      // Only a transaction this node should never have accepted can fail to encode.
+      this.log('error', `${this.conn.label}: could not encode transactions for ${this.peerId}: ${errorMessage(error)}`);
+      this.conn.close();
+      return;
+    }
+    this.send(messages);
     for (const txn of txns) this.known.raise(txn.clock);
   }
 
-  /** Sends the snapshot as pieces of its JSON text, whatever the size of one object in it. */
-  private sendSnapshot(snapshot: ReplicaSnapshot, text = JSON.stringify(snapshot)): void {
-    this.sendPieces('snapshotPart', text);
+  /** Sends the snapshot in pieces when it is large, whatever the size of one object in it. */
+  private sendSnapshot(snapshot: ReplicaSnapshot, encoded = encodeSnapshot(snapshot)): void {
+    this.send(this.encoder.snapshot(encoded));
     this.known.raise(snapshot.clock);
-    this.log('info', `${this.conn.label}: sent ${this.peerId} a snapshot at ${JSON.stringify(snapshot.clock)} (${text.length} bytes)`);
+    this.log('info', `${this.conn.label}: sent ${this.peerId} a snapshot at ${JSON.stringify(snapshot.clock)} (${encoded.length} bytes)`);
   }
 
-  private sendPieces(kind: 'txnsPart' | 'snapshotPart', text: string): void {
-    const pieces = textPieces(text);
-    pieces.forEach((data, i) => this.conn.send({ t: kind, data, last: i === pieces.length - 1 }));
+  private send(messages: readonly Uint8Array[]): void {
+    for (const message of messages) this.conn.sendBytes(message);
   }
 }
 
-function totalLength(texts: readonly string[]): number {
-  return texts.reduce((n, t) => n + t.length, 0);
-}
-
-/** Groups pre-serialized items into messages of at most about CHUNK_BYTES; always sends one. */
-function sendInChunks(texts: readonly string[], send: (items: string, last: boolean) => void): void {
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < texts.length; i++) {
-    if (bytes + texts[i].length > CHUNK_BYTES && i > start) {
-      send(texts.slice(start, i).join(','), false);
-      start = i;
-      bytes = 0;
-    }
-    bytes += texts[i].length;
-  }
-  send(texts.slice(start).join(','), true);
+/**
+ * About what `txns` would take on a link, from encoding a sample of them on a scratch link: a
+ * snapshot is preferred only when it is clearly smaller, so an estimate is enough.
+ */
+function estimatedBytes(txns: readonly Transaction[]): number {
+  const sample = txns.slice(0, SIZE_SAMPLE);
+  const bytes = new LinkEncoder().transactions(sample, Infinity).reduce((n, message) => n + message.length, 0);
+  return (bytes * txns.length) / sample.length;
 }

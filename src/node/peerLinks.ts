@@ -140,16 +140,23 @@ export class PeerLinks {
   /**
    * Live broadcast goes over one link per peer: when two teammates each list the other, both
    * links stay up (for anti-entropy and failover) but a transaction travels once, and never back
-   * to the peer it came from over either link.
+   * to the peer it came from over either link. Another replica's transaction is relayed only to
+   * peers that are not connected to its origin themselves (they say so in their heartbeats): in a
+   * full mesh each transaction then travels once per peer instead of once per link; what a direct
+   * link loses, anti-entropy sends (PeerSession.lostInTransit).
    */
   broadcast(txn: Transaction): void {
+    const relayed = txn.origin !== this.id;
     const byPeer = new Map<string, PeerSession[]>();
     for (const session of this.sessions()) {
       const links = byPeer.get(session.peerId);
       if (links) links.push(session);
       else byPeer.set(session.peerId, [session]);
     }
-    for (const links of byPeer.values()) if (!links.some((link) => link.knows(txn))) links[0].offer(txn);
+    for (const links of byPeer.values()) {
+      if (links.some((link) => link.knows(txn) || (relayed && link.isConnectedTo(txn.origin)))) continue;
+      links[0].offer(txn);
+    }
   }
 
   /** After a snapshot install: peers may now lack things our log cannot give them. */
@@ -249,6 +256,7 @@ export class PeerLinks {
       snapshot: () => replica.exportState(),
       receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
       installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
+      neighbors: () => this.neighbors(),
     };
     this.noteClaim(link, clock);
     const session = new PeerSession(conn, peerId, displayName, clock, host, timing, log, () => this.onHeartbeat());
@@ -257,7 +265,18 @@ export class PeerLinks {
       this.ownHistory.withdraw(link);
     });
     this.changes.emit();
+    // Once the caller has registered the session: every peer learns who we are connected to now.
+    queueMicrotask(() => this.announceNeighbors());
     return session;
+  }
+
+  /** The ids of the peers we are connected to, sorted. */
+  private neighbors(): string[] {
+    return [...new Set(this.sessions().map((s) => s.peerId))].sort();
+  }
+
+  private announceNeighbors(): void {
+    for (const session of this.sessions()) session.announce();
   }
 
   private receiveFrom(link: object, source: string, label: string, peerId: string, txn: Transaction): ReceiveOutcome {
@@ -275,6 +294,7 @@ export class PeerLinks {
   /** What was in flight on a closed link may be lost: another link to the same peer refills it. */
   private onSessionClosed(closed: PeerSession): void {
     for (const session of this.sessions()) if (session.peerId === closed.peerId) session.sync(session.peerClock, false);
+    this.announceNeighbors();
     this.changes.emit();
   }
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { TypeName as AnyTypeName } from '../../src/core/crdt/crdtType';
 import { Effect, ObjectKey, Transaction } from '../../src/core/transaction';
 import { VectorClock } from '../../src/core/vectorClock';
 import { Fleet, ServeNode, answersReadWithin, key, sleep, words } from './harness';
-import { EvilPeer, effect, nestedArrayText, snapshotMessages, tagOf, transaction, txnsText, withRaw } from './wire';
+import { EvilPeer, effect, forgedTransaction, nested, tagOf, transaction } from './wire';
 
 /**
  * An authenticated peer that sends anything but a well-formed new operation: malformed or unknown
@@ -32,7 +33,7 @@ const DEFECTS = [
   'invalid clock key',
   'time 1e999',
   'time -1e999',
-  'tag of another origin',
+  'a field its type refuses',
   'value nested 100 deep',
   'unsafe counter delta',
   'no sequence number',
@@ -40,8 +41,8 @@ const DEFECTS = [
 type Defect = (typeof DEFECTS)[number];
 
 type EvilMessage =
-  | { readonly kind: 'malformed JSON'; readonly text: string }
-  | { readonly kind: 'unknown type'; readonly t: string }
+  | { readonly kind: 'text message'; readonly text: string }
+  | { readonly kind: 'unknown kind'; readonly t: number }
   | { readonly kind: 'forged transaction'; readonly defect: Defect; readonly type: TypeName; readonly onWritten: boolean }
   | { readonly kind: 'oversized frame' }
   | { readonly kind: 'oversized element' }
@@ -57,16 +58,13 @@ type EvilMessage =
 const typeArb = fc.constantFrom(...TYPES);
 const messageArb: fc.Arbitrary<EvilMessage> = fc.oneof(
   fc.record({
-    kind: fc.constant('malformed JSON' as const),
+    kind: fc.constant('text message' as const),
     text: fc.oneof(
-      fc.constantFrom('{', 'not json', '{"t":"txns","txns":[', ''),
+      fc.constantFrom('{', 'not json', '{"t":"txns","txns":[]}', '{"t":"clock","clock":{}}', ''),
       fc.string().map((s) => `{${s}`),
     ),
   }),
-  fc.record({
-    kind: fc.constant('unknown type' as const),
-    t: fc.constantFrom('gossip', 'hello', 'challenge', 'snapshot', 'TXNS', 'result'),
-  }),
+  fc.record({ kind: fc.constant('unknown kind' as const), t: fc.constantFrom(0, 7, 9, 200, 255) }),
   fc.record({
     kind: fc.constant('forged transaction' as const),
     defect: fc.constantFrom(...DEFECTS),
@@ -106,77 +104,84 @@ function validEffect(type: TypeName, place: ObjectKey, origin: string, seq: numb
   }
 }
 
-function forged(defect: Defect, type: TypeName, place: ObjectKey): string {
+/** A message to send. */
+type Send = (evil: EvilPeer) => void;
+
+/** What no encoder writes: a compact effect that `type` refuses to read (its validateEffect would refuse it too). */
+const BEYOND_TAG_INDEX = [0x80, 0x94, 0xeb, 0xdc, 0x03]; // uvarint 1,000,000,000
+const refusedEffectBytes: Record<TypeName, number[]> = {
+  // A delta beyond the safe integer range.
+  counter_pn: [0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+  // Neither half.
+  counter_pn_sb: [2, 1],
+  set_aw: BEYOND_TAG_INDEX,
+  flag_ew: [0, 1, ...BEYOND_TAG_INDEX],
+  register_mv: [0, 1, 5, 1, 0x61, ...BEYOND_TAG_INDEX],
+};
+
+function forged(defect: Defect, type: TypeName, place: ObjectKey): Send {
   const origin = 'forger';
   const base = (effects: Effect[] = [validEffect(type, place, origin, 1)]): Transaction => transaction(origin, 1, effects);
-  const raw = (txn: Transaction, marker: string, text: string) => withRaw({ t: 'txns', txns: [txn] }, { [marker]: text });
+  const txns = (txn: Transaction): Send => (evil) => evil.sendTxns([txn]);
   switch (defect) {
     case 'sequence beyond the maximum':
-      return txnsText([transaction(origin, TOO_BIG, [validEffect(type, place, origin, 1)])]);
+      return txns(transaction(origin, TOO_BIG, [validEffect(type, place, origin, TOO_BIG)]));
     case 'dependency beyond the maximum':
-      return txnsText([transaction(origin, 1, [validEffect(type, place, origin, 1)], { victim: TOO_BIG })]);
+      return txns(transaction(origin, 1, [validEffect(type, place, origin, 1)], { victim: TOO_BIG }));
     case 'invalid origin':
-      return txnsText([transaction('bad id!', 1, [validEffect(type, place, 'bad id!', 1)])]);
+      return txns(transaction('bad id!', 1, [validEffect(type, place, 'bad id!', 1)]));
     case 'invalid clock key':
-      return txnsText([transaction(origin, 1, [validEffect(type, place, origin, 1)], { 'no spaces allowed': 0 })]);
+      return txns(transaction(origin, 1, [validEffect(type, place, origin, 1)], { 'no spaces allowed': 0 }));
     case 'time 1e999':
-      return raw({ ...base(), at: '@at' } as unknown as Transaction, '@at', '1e999');
+      return txns({ ...base(), at: Infinity });
     case 'time -1e999':
-      return raw({ ...base(), at: '@at' } as unknown as Transaction, '@at', '-1e999');
-    case 'tag of another origin':
-      return txnsText([
-        base([
-          type === 'counter_pn_sb' || type === 'counter_pn'
-            ? effect.counterPnSb(place, NODE_ID, 9)
-            : validEffect(type, place, NODE_ID, OWN_WRITES + 1),
-        ]),
-      ]);
+      return txns({ ...base(), at: -Infinity });
+    case 'a field its type refuses':
+      return (evil) => evil.sendRaw(forgedTransaction(origin, 1, { ...place, type: type as AnyTypeName }, refusedEffectBytes[type]));
     case 'value nested 100 deep':
-      return raw(base([effect.setAwAdd(place, tagOf(origin, 1), ['@deep'])]), '@deep', nestedArrayText(100));
+      return txns(base([effect.setAwAdd(place, tagOf(origin, 1), [nested(100)])]));
     case 'unsafe counter delta':
-      return txnsText([base([effect.counterPn(place, 2 ** 53 + 2)])]);
+      return (evil) => evil.sendRaw(forgedTransaction(origin, 1, { ...place, type: 'counter_pn' }, refusedEffectBytes.counter_pn));
     case 'no sequence number':
-      return txnsText([{ origin, clock: { [origin]: 0 }, at: 0, effects: [validEffect(type, place, origin, 1)] }]);
+      return txns({ origin, clock: { [origin]: 0 }, at: 0, effects: [validEffect(type, place, origin, 0)] });
   }
 }
 
-function render(message: EvilMessage, protocol: number): string[] {
+function render(message: EvilMessage): Send {
   switch (message.kind) {
-    case 'malformed JSON':
-      return [message.text];
-    case 'unknown type':
-      return [JSON.stringify({ t: message.t, payload: { clock: { [NODE_ID]: 1 } } })];
+    case 'text message':
+      return (evil) => evil.sendText(message.text);
+    case 'unknown kind':
+      return (evil) => evil.sendRaw(Uint8Array.of(message.t, 0));
     case 'forged transaction':
-      return [forged(message.defect, message.type, (message.onWritten ? written : fresh)(message.type))];
+      return forged(message.defect, message.type, (message.onWritten ? written : fresh)(message.type));
     case 'oversized frame':
-      return [JSON.stringify({ t: 'clock', clock: {}, pad: 'x'.repeat(4.5 * 1024 * 1024) })];
+      return (evil) => evil.conn.sendBytes(new Uint8Array(4.5 * 1024 * 1024));
     case 'oversized element':
-      return [txnsText([transaction('bigger', 1, [effect.setAwAdd(fresh('set_aw'), tagOf('bigger', 1), ['x'.repeat(1536 * 1024)])])])];
+      return (evil) => evil.sendTxns([transaction('bigger', 1, [effect.setAwAdd(fresh('set_aw'), tagOf('bigger', 1), ['x'.repeat(1536 * 1024)])])]);
     case 'gapped transaction': {
       const place = (message.onWritten ? written : fresh)(message.type);
-      return [txnsText([transaction('gapper', message.seq, [validEffect(message.type, place, 'gapper', message.seq)])])];
+      return (evil) => evil.sendTxns([transaction('gapper', message.seq, [validEffect(message.type, place, 'gapper', message.seq)])]);
     }
     case 'second version': {
       const place = written(message.type);
-      return [txnsText([transaction(NODE_ID, message.seq, [validEffect(message.type, place, NODE_ID, message.seq)])])];
+      return (evil) => evil.sendTxns([transaction(NODE_ID, message.seq, [validEffect(message.type, place, NODE_ID, message.seq)])]);
     }
     case 'snapshot':
-      return snapshotTexts(message.claim, message.n, protocol);
+      return (evil) => evil.sendSnapshot({ clock: snapshotClock(message.claim, message.n), objects: [] });
     case 'clock':
-      return [JSON.stringify({ t: 'clock', clock: message.claim === 'invalid key' ? { 'not an id!': 1 } : { [NODE_ID]: TOO_BIG } })];
+      return (evil) => evil.sendClock(message.claim === 'invalid key' ? { 'not an id!': 1 } : { [NODE_ID]: TOO_BIG });
   }
 }
 
-function snapshotTexts(claim: Extract<EvilMessage, { kind: 'snapshot' }>['claim'], n: number, protocol: number): string[] {
-  const clock: VectorClock =
-    claim === 'own history beyond ours'
-      ? { [NODE_ID]: OWN_WRITES + n, snapper: n }
-      : claim === 'entry of 2^53-1'
-        ? { [NODE_ID]: OWN_WRITES, snapper: TOO_BIG }
-        : claim === 'other origins only'
-          ? { snapper: n }
-          : { [NODE_ID]: 1 };
-  return snapshotMessages({ clock, objects: [] }, protocol);
+function snapshotClock(claim: Extract<EvilMessage, { kind: 'snapshot' }>['claim'], n: number): VectorClock {
+  return claim === 'own history beyond ours'
+    ? { [NODE_ID]: OWN_WRITES + n, snapper: n }
+    : claim === 'entry of 2^53-1'
+      ? { [NODE_ID]: OWN_WRITES, snapper: TOO_BIG }
+      : claim === 'other origins only'
+        ? { snapper: n }
+        : { [NODE_ID]: 1 };
 }
 
 describe('hostile: an authenticated peer sending random malformed, forged, oversized, gapped or conflicting messages', function () {
@@ -194,7 +199,7 @@ describe('hostile: an authenticated peer sending random malformed, forged, overs
           for (const batch of batches) {
             for (const message of batch) {
               if (evil.isClosed) evil = await EvilPeer.connect(node.url, { id: 'evil', secret: fleet.secret });
-              for (const text of render(message, evil.protocol)) evil.sendText(text);
+              render(message)(evil);
               await evil.drained();
             }
             await sleep(300);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ObjectKey } from '../../src/core/transaction';
 import { Fleet, ServeNode, key, sleep, words } from './harness';
-import { EvilPeer, effect, handshakeThenHangUp, nestedArrayText, tagOf, transaction, withRaw } from './wire';
+import { EvilPeer, effect, handshakeThenHangUp, nested, nestedArrayText, tagOf, transaction } from './wire';
 
 const MAX = String(Number.MAX_SAFE_INTEGER);
 
@@ -57,8 +57,7 @@ describe('hostile 2: poison transactions', function () {
   it('(b) a transaction whose time is 1e999 is refused, and later writes survive a restart', async () => {
     const a = await fleet.serve({ id: 'poisonA' });
     const evil = await EvilPeer.connect(a.url, { id: 'evil', secret: fleet.secret });
-    const poison = { ...transaction('evil', 1, [effect.counterPn({ bucket: 'poison', key: 'inf' }, 1)]), at: '@at' };
-    evil.sendText(withRaw({ t: 'txns', txns: [poison] }, { '@at': '1e999' }));
+    evil.sendTxns([{ ...transaction('evil', 1, [effect.counterPn({ bucket: 'poison', key: 'inf' }, 1)]), at: Infinity }]);
     const refused = evil.closedWithin(5000);
     await laterWritesSurviveRestart(a);
     assert.ok(await refused, 'the node kept the link of a peer that sent "at": 1e999');
@@ -67,8 +66,7 @@ describe('hostile 2: poison transactions', function () {
   it('(c) a set element nested 3,300 levels deep is refused from a peer and from the CLI, and serve still restarts', async () => {
     const a = await fleet.serve({ id: 'poisonA' });
     const evil = await EvilPeer.connect(a.url, { id: 'evil', secret: fleet.secret });
-    const deep = transaction('evil', 1, [effect.setAwAdd({ bucket: 'poison', key: 'deep' }, tagOf('evil', 1), ['@deep'])]);
-    evil.sendText(withRaw({ t: 'txns', txns: [deep] }, { '@deep': nestedArrayText(3300) }));
+    evil.sendTxns([transaction('evil', 1, [effect.setAwAdd({ bucket: 'poison', key: 'deep' }, tagOf('evil', 1), [nested(3300)])])]);
     const refused = evil.closedWithin(5000);
     const restarted = await laterWritesSurviveRestart(a);
 

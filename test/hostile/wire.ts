@@ -1,22 +1,23 @@
 /**
  * Every detail of the wire format the hostile tests rely on, in one place: an authenticated "evil
- * peer" that sends frames of its choosing, a listener that completes the handshake and hangs up,
- * browser-like and stalled upgrades, and builders for transactions, effects and snapshots.
+ * peer" that sends messages of its choosing (binary, as protocol 4 speaks after the handshake,
+ * including bodies the real encoder would refuse to write), a listener that completes the
+ * handshake and hangs up, browser-like and stalled upgrades, and builders for transactions,
+ * effects and snapshots.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import * as v from 'valibot';
 import WebSocket, { WebSocketServer } from 'ws';
+import { ByteWriter } from '../../src/core/codec/byteWriter';
+import { LinkEncoder } from '../../src/core/codec/linkCodec';
+import { newNames, writeObject, writeReplicaId } from '../../src/core/codec/nameTable';
+import { encodeSnapshot } from '../../src/core/codec/snapshotCoding';
 import { Effect, ObjectKey, Transaction } from '../../src/core/transaction';
 import { ReplicaSnapshot } from '../../src/core/replica';
 import { VectorClock } from '../../src/core/vectorClock';
 import { Connection } from '../../src/net/connection';
 import { acceptHandshake, offerHandshake } from '../../src/net/handshake';
 import { WelcomeMessage } from '../../src/net/messages';
-
-/** From this protocol version on, a snapshot crosses the wire as pieces of its JSON text. */
-const SNAPSHOT_PARTS_SINCE = 2;
-const SNAPSHOT_PIECE_CHARS = 256 * 1024;
 
 const quiet = (): void => undefined;
 
@@ -29,24 +30,21 @@ export interface EvilPeerOptions {
 
 /**
  * A real peer connection (real ws client, the real handshake as role 'peer') that then sends
- * whatever text it is told to, and notices when the node closes the link.
+ * whatever it is told to, and notices when the node closes the link. Its encoder numbers the
+ * messages of the link as a real peer's would, so the node reads (or refuses) their content.
  */
 export class EvilPeer {
+  readonly encoder = new LinkEncoder();
+
   private constructor(
     readonly conn: Connection,
     readonly welcome: WelcomeMessage,
-    /** The protocol version of the node's challenge: decides how snapshots are framed. */
-    readonly protocol: number,
     /** Resolves with the reason once the link is closed (by either side). */
     readonly closed: Promise<string>,
   ) {}
 
   static async connect(url: string, options: EvilPeerOptions): Promise<EvilPeer> {
     const socket = new WebSocket(url);
-    let protocol: number | undefined;
-    socket.once('message', (data) => {
-      protocol = (JSON.parse(data.toString()) as { protocol?: number }).protocol;
-    });
     const conn = new Connection(socket, `evil peer ${options.id}`, quiet);
     const closed = new Promise<string>((resolve) => conn.onClose(resolve));
     await new Promise<void>((resolve, reject) => {
@@ -61,42 +59,53 @@ export class EvilPeer {
       secret: options.secret,
     });
     // What the node sends (catch-up, heartbeats) is read and dropped.
-    conn.listen(v.unknown(), quiet);
-    return new EvilPeer(conn, welcome, protocol ?? 0, closed);
+    conn.listenBinary(quiet);
+    return new EvilPeer(conn, welcome, closed);
   }
 
   get isClosed(): boolean {
     return this.conn.closed;
   }
 
+  /** A text message: after the handshake, a protocol violation. */
   sendText(text: string): void {
     this.conn.sendText(text);
   }
 
+  send(messages: readonly Uint8Array[]): void {
+    for (const message of messages) this.conn.sendBytes(message);
+  }
+
   sendTxns(txns: readonly Transaction[]): void {
-    this.sendText(txnsText(txns));
+    this.send(this.encoder.transactions(txns, 512 * 1024));
   }
 
   sendClock(clock: VectorClock): void {
-    this.sendText(JSON.stringify({ t: 'clock', clock }));
+    this.send(this.encoder.clock(clock));
   }
 
-  /** A whole snapshot, framed as the node's protocol version wants it. */
+  /** A whole snapshot, in pieces when it is large. */
   sendSnapshot(snapshot: ReplicaSnapshot): void {
-    for (const text of snapshotMessages(snapshot, this.protocol)) this.sendText(text);
+    this.send(this.encoder.snapshot(encodeSnapshot(snapshot)));
+  }
+
+  /** A message with a body of our own making (kind byte first): see `forgedTransaction`. */
+  sendRaw(body: Uint8Array): void {
+    this.send(this.encoder.raw(body));
   }
 
   /**
-   * Sends snapshot parts that never end (`last: false`), about `pieceBytes` each, until `totalBytes`
-   * went out or the node closed the link; paced so that the bytes pile up at the node, not here.
-   * Returns how many bytes were sent.
+   * Sends pieces of a message that never ends (none is the last), `pieceBytes` each, until
+   * `totalBytes` went out or the node closed the link; paced so that the bytes pile up at the node,
+   * not here. Returns how many bytes were sent.
    */
   async floodSnapshotParts(totalBytes: number, pieceBytes = 1024 * 1024): Promise<number> {
     let sent = 0;
-    for (let i = 0; sent < totalBytes && !this.isClosed; i++) {
-      const text = unfinishedSnapshotPart(i, pieceBytes, this.protocol);
-      this.sendText(text);
-      sent += text.length;
+    const data = new Uint8Array(pieceBytes);
+    while (sent < totalBytes && !this.isClosed) {
+      const piece = this.encoder.piece(data, false);
+      this.conn.sendBytes(piece);
+      sent += piece.length;
       await this.drained(4 * pieceBytes);
     }
     return sent;
@@ -123,50 +132,37 @@ export class EvilPeer {
   }
 }
 
-export function txnsText(txns: readonly Transaction[]): string {
-  return JSON.stringify({ t: 'txns', txns });
+/** `"deep"` inside `depth` arrays: a value nested that deep. */
+export function nested(depth: number): unknown {
+  let value: unknown = 'deep';
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
 }
 
-/**
- * JSON text of `value` in which each string `"<marker>"` is replaced by raw JSON text, for what
- * JSON.stringify cannot produce (`1e999`) or would take long to (very deep nesting).
- */
-export function withRaw(value: unknown, raw: Readonly<Record<string, string>>): string {
-  let text = JSON.stringify(value);
-  for (const [marker, replacement] of Object.entries(raw)) text = text.split(JSON.stringify(marker)).join(replacement);
-  return text;
-}
-
-/** `depth` arrays nested around a string, as JSON text. */
+/** `depth` arrays nested around a string, as JSON text (for the CLI). */
 export function nestedArrayText(depth: number): string {
   return `${'['.repeat(depth)}"deep"${']'.repeat(depth)}`;
 }
 
-/** The messages that carry `snapshot` in protocol version `protocol`. */
-export function snapshotMessages(snapshot: ReplicaSnapshot, protocol: number): string[] {
-  if (protocol < SNAPSHOT_PARTS_SINCE) {
-    return [JSON.stringify({ t: 'snapshot', clock: snapshot.clock, objects: snapshot.objects, last: true })];
-  }
-  const text = JSON.stringify({ clock: snapshot.clock, objects: snapshot.objects });
-  const messages: string[] = [];
-  for (let start = 0; start === 0 || start < text.length; start += SNAPSHOT_PIECE_CHARS) {
-    const data = text.slice(start, start + SNAPSHOT_PIECE_CHARS);
-    messages.push(JSON.stringify({ t: 'snapshotPart', data, last: start + SNAPSHOT_PIECE_CHARS >= text.length }));
-  }
-  return messages;
-}
-
-/** Part `index` of a snapshot whose last part never comes: one big register object per part. */
-function unfinishedSnapshotPart(index: number, bytes: number, protocol: number): string {
-  const object = {
-    bucket: 'flood',
-    key: `part-${index}`,
-    type: 'register_mv',
-    state: [{ value: 'x'.repeat(bytes), tag: `flood:${index + 1}:0` }],
-  };
-  if (protocol < SNAPSHOT_PARTS_SINCE) return JSON.stringify({ t: 'snapshot', clock: {}, objects: [object], last: false });
-  const data = `${index === 0 ? '{"clock":{},"objects":[' : ','}${JSON.stringify(object)}`;
-  return JSON.stringify({ t: 'snapshotPart', data, last: false });
+/**
+ * The body of a `txns` message (protocol 4) holding one transaction of `origin` at `seq`, whose
+ * only effect on `place` has the compact form `effectBytes`, whatever they say: what no encoder
+ * writes, for the node to refuse. It names everything in full, as the first message of a link
+ * does, so it must be sent on a fresh EvilPeer (the node closes the link once it is refused).
+ */
+export function forgedTransaction(origin: string, seq: number, place: ObjectKey, effectBytes: readonly number[]): Uint8Array {
+  const w = new ByteWriter();
+  const names = newNames(true);
+  w.u8(1);
+  // The time as the link's base (0), one clock change: the origin's entry, from absent (-1) to seq.
+  w.u8(1 << 2);
+  writeReplicaId(w, names, origin);
+  writeReplicaId(w, names, origin);
+  w.svarint(seq + 1);
+  w.uvarint(1);
+  writeObject(w, names, place);
+  for (const byte of effectBytes) w.u8(byte);
+  return w.bytes();
 }
 
 // ---- Transactions and effects ------------------------------------------------------------------

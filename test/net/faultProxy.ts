@@ -47,9 +47,22 @@ export function seededRandom(seed: number): () => number {
 /** The handshake (challenge, hello, welcome) passes untouched; faults apply to replication after it. */
 const HANDSHAKE_MESSAGES = { toClient: 2, toServer: 1 };
 
-/** A snapshot on the wire: one message (protocol 1) or pieces of its text (protocol 2, snapshotPart). */
-function isSnapshotMessage(text: string): boolean {
-  return /^\{"t":"snapshot(Part)?"/.test(text);
+/** One WebSocket message as it crossed the proxy, forwarded as it came (text or binary). */
+interface Message {
+  readonly data: Buffer;
+  readonly isBinary: boolean;
+}
+
+/**
+ * A snapshot on the wire (protocol 4, core/codec/linkCodec.ts): a binary message whose kind, the
+ * byte after the length, is a snapshot (3) or a piece of a large message (4).
+ */
+function isSnapshotMessage({ data, isBinary }: Message): boolean {
+  if (!isBinary) return false;
+  let at = 0;
+  while (at < data.length && data[at] & 0x80) at++;
+  const kind = data[at + 1];
+  return kind === 3 || kind === 4;
 }
 
 /**
@@ -116,7 +129,7 @@ export class FaultProxy {
     const upstream = new WebSocket(this.target);
     this.sockets.add(client);
     this.sockets.add(upstream);
-    const pendingToServer: string[] = [];
+    const pendingToServer: Message[] = [];
     const cut = () => {
       client.terminate();
       upstream.terminate();
@@ -128,21 +141,21 @@ export class FaultProxy {
     client.on('error', cut);
     upstream.on('error', cut);
     upstream.on('open', () => {
-      for (const text of pendingToServer.splice(0)) upstream.send(text);
+      for (const message of pendingToServer.splice(0)) upstream.send(message.data, { binary: message.isBinary });
     });
     const random = (direction: number) => seededRandom(Math.imul(this.seed, 2654435761) ^ (connection * 2 + direction));
     const toServer = this.pipe(upstream, HANDSHAKE_MESSAGES.toServer, pendingToServer, random(0));
     const toClient = this.pipe(client, HANDSHAKE_MESSAGES.toClient, [], random(1));
-    client.on('message', (data) => toServer(data.toString()));
-    upstream.on('message', (data) => toClient(data.toString()));
+    client.on('message', (data, isBinary) => toServer({ data: data as Buffer, isBinary }));
+    upstream.on('message', (data, isBinary) => toClient({ data: data as Buffer, isBinary }));
   }
 
   /** The fault for one message: a forced one for a snapshot, else drawn with the probabilities. */
-  private decide(text: string, random: () => number, canHold: boolean): { kind?: FaultKind; delayMs: number } {
+  private decide(message: Message, random: () => number, canHold: boolean): { kind?: FaultKind; delayMs: number } {
     const f = this.faults;
     // Every draw happens whatever the outcome, so each message consumes the same amount of randomness.
     const draws = { drop: random(), duplicate: random(), reorder: random(), delay: random(), delayMs: random() };
-    const forced = isSnapshotMessage(text) ? this.snapshotFaults.shift() : undefined;
+    const forced = isSnapshotMessage(message) ? this.snapshotFaults.shift() : undefined;
     const delayMs = Math.max(1, f.delayMs) * draws.delayMs;
     if (forced) return { kind: forced === 'reorder' && !canHold ? 'delay' : forced, delayMs: Math.max(delayMs, 20) };
     if (draws.drop < f.drop) return { kind: 'drop', delayMs };
@@ -158,30 +171,30 @@ export class FaultProxy {
     if (snapshot) this.snapshots.faults[field]++;
   }
 
-  private pipe(destination: WebSocket, cleanMessages: number, pending: string[], random: () => number): (text: string) => void {
+  private pipe(destination: WebSocket, cleanMessages: number, pending: Message[], random: () => number): (message: Message) => void {
     let seen = 0;
-    let held: string | undefined;
-    const send = (text: string) => {
-      if (destination.readyState === WebSocket.OPEN) destination.send(text);
-      else if (destination.readyState === WebSocket.CONNECTING) pending.push(text);
+    let held: Message | undefined;
+    const send = (message: Message) => {
+      if (destination.readyState === WebSocket.OPEN) destination.send(message.data, { binary: message.isBinary });
+      else if (destination.readyState === WebSocket.CONNECTING) pending.push(message);
     };
-    return (text) => {
+    return (message) => {
       if (seen++ < cleanMessages) {
-        send(text);
+        send(message);
         return;
       }
-      const snapshot = isSnapshotMessage(text);
+      const snapshot = isSnapshotMessage(message);
       if (snapshot) this.snapshots.messages++;
-      const { kind, delayMs } = this.decide(text, random, held === undefined);
+      const { kind, delayMs } = this.decide(message, random, held === undefined);
       if (kind) this.count(kind, snapshot);
       if (kind === 'drop') return;
       if (kind === 'reorder') {
-        held = text;
+        held = message;
         return;
       }
       const deliver = () => {
-        send(text);
-        if (kind === 'duplicate') send(text);
+        send(message);
+        if (kind === 'duplicate') send(message);
         if (held !== undefined) {
           const late = held;
           held = undefined;

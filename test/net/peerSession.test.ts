@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { LinkEncoder } from '../../src/core/codec/linkCodec';
 import { ReceiveOutcome, ReplicaSnapshot } from '../../src/core/replica';
 import { Transaction } from '../../src/core/transaction';
 import { VectorClock } from '../../src/core/vectorClock';
+import { Connection } from '../../src/net/connection';
 import { DEFAULT_TIMING, PeerSession, ReplicationHost } from '../../src/net/peerSession';
 import { Listener } from '../../src/net/server';
 import { waitUntil } from '../support/waitFor';
@@ -29,6 +31,11 @@ class CountingHost implements ReplicationHost {
   }
 }
 
+/** Sends transactions as a peer's session would, over the binary link. */
+function sendTxns(conn: Connection, encoder: LinkEncoder, txns: readonly Transaction[]): void {
+  for (const message of encoder.transactions(txns, Infinity)) conn.sendBytes(message);
+}
+
 describe('net: peer session', function () {
   this.timeout(120_000);
   let listener: Listener;
@@ -51,7 +58,7 @@ describe('net: peer session', function () {
     const { conn } = await connectAs(listener.url, { role: 'peer', id: 'wide', clock: () => ({}), secret: undefined });
     const COUNT = 10_000;
     const txns = Array.from({ length: COUNT }, (_, i) => ({ origin: `origin-${i}`, clock: { [`origin-${i}`]: 1 }, at: 0, effects: [] }));
-    conn.send({ t: 'txns', txns });
+    sendTxns(conn, new LinkEncoder(), txns);
     // Copying the growing clocks twice per transaction made this quadratic (tens of seconds);
     // raised in place it is linear.
     await waitUntil(() => host.received === COUNT, { timeoutMs: 30_000, describe: () => `${host.received} of ${COUNT}` });
@@ -69,6 +76,7 @@ describe('net: peer session', function () {
     const WIDTH = 5_000;
     const PER_MESSAGE = 40;
     const MESSAGES = 5;
+    const encoder = new LinkEncoder();
     for (let m = 0; m < MESSAGES; m++) {
       const txns = Array.from({ length: PER_MESSAGE }, (_, i) => {
         const seq = m * PER_MESSAGE + i + 1;
@@ -76,7 +84,7 @@ describe('net: peer session', function () {
         for (let e = 0; e < WIDTH; e++) clock[`r${e}`] = seq;
         return { origin: 'wide', clock, at: 0, effects: [] };
       });
-      conn.send({ t: 'txns', txns });
+      sendTxns(conn, encoder, txns);
     }
     const total = PER_MESSAGE * MESSAGES;
     await waitUntil(() => host.received === total, { timeoutMs: 60_000, describe: () => `${host.received} of ${total}` });
@@ -93,7 +101,7 @@ describe('net: peer session', function () {
     const { conn } = await connectAs(listener.url, { role: 'peer', id: 'p', clock: () => ({ p: 1 }), secret: undefined });
     await waitUntil(() => session() !== undefined);
     const before = (session() as PeerSession).peerClock;
-    conn.send({ t: 'txns', txns: [{ origin: 'p', clock: { p: 2 }, at: 0, effects: [] }] });
+    sendTxns(conn, new LinkEncoder(), [{ origin: 'p', clock: { p: 2 }, at: 0, effects: [] }]);
     await waitUntil(() => host.received === 1);
     assert.deepEqual(before, { p: 1 });
     assert.deepEqual((session() as PeerSession).peerClock, { p: 2 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { LinkEncoder } from '../../src/core/codec/linkCodec';
+import { encodeSnapshot } from '../../src/core/codec/snapshotCoding';
 import { MinidoteError } from '../../src/core/errors';
 import { Replica } from '../../src/core/replica';
+import { MAX_SEQUENCE } from '../../src/core/vectorClock';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../src/net/messages';
-import { PieceAssembler, PieceBudget, pendingPieceBytes, textPieces } from '../../src/net/pieces';
+import { PieceAssembler, PieceBudget, pendingPieceBytes } from '../../src/net/pieces';
 import { waitUntil } from '../support/waitFor';
 import { key } from './cluster';
 import { MemoryHost, closedWith, connectAs, identityOf, linkHosts, listenForTest } from './sessionHarness';
@@ -11,8 +14,10 @@ import { DEFAULT_TIMING, PeerSession } from '../../src/net/peerSession';
 
 const bigSet = key('set_aw', 'big', 'members');
 
-function assemble(pieces: readonly string[], assembler = new PieceAssembler('test')): string | undefined {
-  let result: string | undefined;
+const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
+function assemble(pieces: readonly Uint8Array[], assembler = new PieceAssembler('test')): Uint8Array | undefined {
+  let result: Uint8Array | undefined;
   pieces.forEach((piece, i) => (result = assembler.add(piece, i === pieces.length - 1)));
   return result;
 }
@@ -20,48 +25,46 @@ function assemble(pieces: readonly string[], assembler = new PieceAssembler('tes
 describe('net: snapshots and large transactions in pieces', function () {
   this.timeout(120_000);
 
-  it('cuts any text into pieces that join back to it, splitting surrogate pairs included', () => {
+  it('cuts any message into pieces that join back to it', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.integer({ min: 1, max: 7 }), (text, size) => {
-        const pieces = textPieces(text, size);
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 40 }), (message, size) => {
+        const pieces = new LinkEncoder(size).outgoing(message.slice());
         assert.ok(pieces.length >= 1);
-        assert.ok(pieces.every((p) => p.length <= size));
-        // Each piece crosses the wire as JSON: lone surrogates must survive that too.
-        assert.equal(pieces.map((p) => JSON.parse(JSON.stringify(p)) as string).join(''), text);
+        assert.equal(pieces.length, message.length <= size ? 1 : Math.ceil(message.length / size));
+        if (message.length <= size) assert.deepEqual(pieces[0], message);
       }),
     );
   });
 
-  it('reassembles text cut into pieces', () => {
-    const snapshot = { clock: { a: 2 }, objects: [{ bucket: 'b', key: 'k', type: 'counter_pn', state: 5 }] };
-    assert.deepEqual(JSON.parse(assemble(textPieces(JSON.stringify(snapshot), 10)) ?? ''), snapshot);
-    assert.equal(assemble(['']), '');
+  it('reassembles bytes cut into pieces', () => {
+    assert.deepEqual(assemble([bytes('ab'), bytes('cd'), bytes('e')]), bytes('abcde'));
+    assert.deepEqual(assemble([Buffer.alloc(0)]), Buffer.alloc(0));
   });
 
   it('refuses to hold more than its cap of pending pieces, and starts over afterwards', () => {
     const assembler = new PieceAssembler('snapshot', 100);
-    assert.equal(assembler.add('x'.repeat(60), false), undefined);
-    assert.equal(assembler.pendingChars, 60);
+    assert.equal(assembler.add(new Uint8Array(60), false), undefined);
+    assert.equal(assembler.pendingBytes, 60);
     assert.throws(
-      () => assembler.add('x'.repeat(60), false),
+      () => assembler.add(new Uint8Array(60), false),
       (error: unknown) => error instanceof MinidoteError && error.kind === 'protocol' && /larger than 100 bytes/.test(error.message),
     );
-    assert.equal(assembler.pendingChars, 0);
-    assert.equal(assembler.add('{"clock":{},"objects":[]}', true), '{"clock":{},"objects":[]}');
+    assert.equal(assembler.pendingBytes, 0);
+    assert.deepEqual(assembler.add(bytes('{}'), true), bytes('{}'));
   });
 
   it('connections share one budget for unfinished snapshots: a second one is refused while the first holds it', () => {
     const budget = new PieceBudget(100);
     const first = new PieceAssembler('snapshot', 80, budget);
     const second = new PieceAssembler('snapshot', 80, budget);
-    first.add('x'.repeat(70), false);
-    second.add('x'.repeat(30), false);
-    assert.throws(() => second.add('x'.repeat(1), false), /already hold 100 bytes/);
+    first.add(new Uint8Array(70), false);
+    second.add(new Uint8Array(30), false);
+    assert.throws(() => second.add(new Uint8Array(1), false), /already hold 100 bytes/);
     // The refused one starts over: what it held went back to the budget.
     assert.equal(budget.held, 70);
     first.clear();
     assert.equal(budget.held, 0);
-    assert.equal(second.add('{}', true), '{}');
+    assert.deepEqual(second.add(bytes('{}'), true), bytes('{}'));
     assert.equal(budget.held, 0);
   });
 
@@ -84,7 +87,8 @@ describe('net: snapshots and large transactions in pieces', function () {
     try {
       const { conn } = await connectAs(listener.url, { role: 'peer', id: 'teaser', clock: () => ({}), secret: undefined });
       const before = pendingPieceBytes();
-      conn.send({ t: 'snapshotPart', data: `{"clock":{},"objects":[${'"x",'.repeat(100_000)}`, last: false });
+      // The first piece of a large snapshot, and never the rest.
+      conn.sendBytes(new LinkEncoder(200_000).snapshot(new Uint8Array(400_000))[0]);
       await waitUntil(() => pendingPieceBytes() > before);
       conn.close();
       await waitUntil(() => pendingPieceBytes() === before);
@@ -100,8 +104,8 @@ describe('net: snapshots and large transactions in pieces', function () {
       const elements = Array.from({ length: 20_000 }, (_, i) => `member-${String(batch * 20_000 + i).padStart(6, '0')}-of-a-large-set`);
       await source.replica.update([{ ...bigSet, op: 'add_all', args: elements }]);
     }
-    const objectBytes = JSON.stringify(source.snapshot().objects[0]).length;
-    assert.ok(objectBytes > DEFAULT_MAX_MESSAGE_BYTES + 1024 * 1024, `the object is only ${objectBytes} bytes`);
+    const snapshotBytes = encodeSnapshot(source.snapshot()).length;
+    assert.ok(snapshotBytes > DEFAULT_MAX_MESSAGE_BYTES + 1024 * 1024, `the object is only ${snapshotBytes} bytes`);
 
     const target = new MemoryHost(new Replica('bigB'));
     const pair = await linkHosts(source, target);
@@ -129,7 +133,8 @@ describe('net: snapshots and large transactions in pieces', function () {
       await waitUntil(() => (target.replica.value(bigSet) as string[]).length === 200_000, { timeoutMs: 90_000 });
       await source.replica.update([{ ...bigSet, op: 'reset' }]);
       const reset = source.history[source.history.length - 1];
-      assert.ok(JSON.stringify(reset).length > DEFAULT_MAX_MESSAGE_BYTES, 'the reset fits in one message');
+      const resetBytes = new LinkEncoder(Infinity).transactions([reset], Infinity)[0].length;
+      assert.ok(resetBytes > DEFAULT_MAX_MESSAGE_BYTES, `the reset fits in one message (${resetBytes} bytes)`);
       (await pair.inbound).offer(reset);
       await waitUntil(() => (target.replica.value(bigSet) as string[]).length === 0, { timeoutMs: 90_000 });
       assert.deepEqual(target.replica.clock, source.replica.clock);
@@ -139,24 +144,20 @@ describe('net: snapshots and large transactions in pieces', function () {
     }
   });
 
-  const malformed: [string, 'snapshotPart' | 'txnsPart', string, RegExp][] = [
+  /** What each test peer sends as a frame, cut into pieces of 16 bytes by the encoder of its side of the link. */
+  const whole = (): LinkEncoder => new LinkEncoder(Infinity);
+  const malformed: [string, () => Uint8Array, RegExp][] = [
+    ['a snapshot cut short', () => whole().snapshot(encodeSnapshot({ clock: { sender: 1 }, objects: [] }).subarray(0, -1))[0], /malformed binary data/],
+    ['a snapshot that is not one', () => whole().snapshot(bytes('{"clock":{},"objects":['))[0], /malformed binary data|not a valid replica id/],
     [
-      'a snapshot whose object has no state',
-      'snapshotPart',
-      JSON.stringify({ clock: { sender: 1 }, objects: [{ bucket: 'b', key: 'k', type: 'counter_pn' }] }),
-      /^snapshot: invalid/,
+      'a snapshot with a clock entry beyond the largest sequence number',
+      () => whole().snapshot(encodeSnapshot({ clock: { a: MAX_SEQUENCE + 1 }, objects: [] }))[0],
+      /must be at most/,
     ],
-    ['a snapshot that is not JSON', 'snapshotPart', '{"clock":{},"objects":[', /^snapshot: not JSON/],
-    ['a snapshot with a negative clock entry', 'snapshotPart', '{"clock":{"a":-1},"objects":[]}', /^snapshot: invalid/],
-    [
-      'transactions of the wrong shape',
-      'txnsPart',
-      JSON.stringify({ t: 'txns', txns: [{ origin: 'sender', clock: { sender: 1 } }] }),
-      /^transactions message: invalid/,
-    ],
-    ['transactions that are another message', 'txnsPart', JSON.stringify({ t: 'clock', clock: {} }), /^transactions message: invalid/],
+    ['pieces that do not join into a message', () => bytes('{"t":"txns","txns":[{"origin":"sender"}]}'), /announces|too short|checksum/],
+    ['a piece inside pieces', () => new LinkEncoder(16).snapshot(new Uint8Array(64))[0], /a piece inside a message joined from pieces/],
   ];
-  for (const [what, kind, text, reason] of malformed) {
+  for (const [what, message, reason] of malformed) {
     it(`a peer sending ${what} in pieces is disconnected and nothing changes`, async () => {
       const host = new MemoryHost(new Replica('victim'));
       await host.replica.update([{ ...key('counter_pn', 'b', 'k'), op: 'increment', args: [3] }]);
@@ -178,8 +179,7 @@ describe('net: snapshots and large transactions in pieces', function () {
       try {
         const { conn } = await connectAs(listener.url, { role: 'peer', id: 'sender', clock: () => ({}), secret: undefined });
         const closed = closedWith(conn);
-        const pieces = textPieces(text, 16);
-        pieces.forEach((data, i) => conn.send({ t: kind, data, last: i === pieces.length - 1 }));
+        for (const piece of new LinkEncoder(16).outgoing(message())) conn.sendBytes(piece);
         assert.match(await closed, reason);
         assert.equal(host.installed, 0);
         assert.deepEqual(host.replica.exportState(), before);

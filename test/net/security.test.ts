@@ -5,6 +5,7 @@ import { offerHandshake } from '../../src/net/handshake';
 import { MinidoteClient } from '../../src/net/client';
 import { UnavailableError } from '../../src/core/errors';
 import { Cluster, TestNode, key } from './cluster';
+import { messageFrom, spoiledTransactions } from './peerWire';
 
 const flag = key('flag_ew', 'ops', 'deploy-freeze');
 
@@ -38,16 +39,19 @@ describe('net: bad peers and authentication', function () {
 
   const badMessages: [string, (conn: Connection) => void][] = [
     ['garbage text', (conn) => conn.sendText('this is not json {')],
-    ['a binary frame', (conn) => conn.socket.send(Buffer.from([1, 2, 3]))],
-    ['valid JSON of the wrong shape', (conn) => conn.send({ t: 'txns', txns: [{ hello: 'world' }] })],
-    ['an unknown message kind', (conn) => conn.send({ t: 'gossip', payload: 1 })],
+    ['a binary frame that is not sealed', (conn) => conn.socket.send(Buffer.from([1, 2, 3]))],
+    ['a JSON message, as peers spoke before protocol 4', (conn) => conn.send({ t: 'txns', txns: [] })],
+    ['garbage bytes', (conn) => conn.sendBytes(Buffer.from([1, 2, 3]))],
+    ['a message of an unknown kind', (conn) => conn.sendBytes(messageFrom([9, 0]))],
     [
       'a transaction whose effect is malformed',
       (conn) =>
-        conn.send({
-          t: 'txns',
-          txns: [{ origin: 'evil', clock: { evil: 1 }, at: 0, effects: [{ ...flag, effect: { rm: 'not-a-list' } }] }],
-        }),
+        conn.sendBytes(
+          // A flag effect ends with its enable marker (0 or 1) and the tag's index.
+          spoiledTransactions([{ origin: 'evil', clock: { evil: 1 }, at: 0, effects: [{ ...flag, effect: { rm: [], enable: 'evil:1:0' } }] }], (body) => {
+            body[body.length - 2] = 7;
+          }),
+        ),
     ],
     ['an oversized frame', (conn) => conn.sendText(JSON.stringify({ t: 'clock', clock: {}, pad: 'x'.repeat(5 * 1024 * 1024) }))],
   ];
