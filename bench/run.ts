@@ -13,6 +13,7 @@ import { runLatency } from './workloads/latency';
 import { runLocalApply } from './workloads/localApply';
 import { runMemory } from './workloads/memory';
 import { runRecovery } from './workloads/recovery';
+import { runScale } from './workloads/scale';
 import { createRunRoot, removeRunRoot } from './workloads/tempDirs';
 import { Workers } from './workloads/workers';
 
@@ -34,6 +35,7 @@ const WORKLOADS: Record<string, (workers: Workers) => Promise<WorkloadResult>> =
   '5': runRecovery,
   '6': runDurable,
   '7': runMemory,
+  '8': runScale,
 };
 
 /** A full run must stay well under this; past it, everything is killed and the run fails. */
@@ -43,7 +45,7 @@ function selected(): string[] {
   const only = process.env.MINIDOTE_BENCH_ONLY;
   if (!only) return Object.keys(WORKLOADS);
   const names = only.split(',').map((s) => s.trim());
-  for (const name of names) if (!(name in WORKLOADS)) throw new Error(`MINIDOTE_BENCH_ONLY: no workload "${name}" (1-7)`);
+  for (const name of names) if (!(name in WORKLOADS)) throw new Error(`MINIDOTE_BENCH_ONLY: no workload "${name}" (1-8)`);
   return names;
 }
 
