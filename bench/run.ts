@@ -84,6 +84,8 @@ function command(): string {
 async function main(): Promise<void> {
   const names = selected();
   const started = Date.now();
+  // Taken before the workloads start: the children load the code of this moment.
+  const measured = commit();
   const loadBefore = loadavg();
   const root = createRunRoot();
   const workers = new Workers();
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const report: Report = {
     command: command(),
-    commit: commit(),
+    commit: measured,
     versions: versions(),
     scale: SCALE,
     repeats: REPEATS,
