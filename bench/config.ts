@@ -59,7 +59,8 @@ export const REPEATS = parseRepeats(process.env.MINIDOTE_BENCH_REPEATS);
 function parseRepeats(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return 3;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1 || value > 20) throw new Error(`MINIDOTE_BENCH_REPEATS must be an integer from 1 to 20, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > 20)
+    throw new Error(`MINIDOTE_BENCH_REPEATS must be an integer from 1 to 20, got "${text}"`);
   return value;
 }
 

@@ -52,7 +52,9 @@ export const SHARED_OBJECTS = { counters: ['hits'], sets: ['seen', 'big'] } as c
  * concurrent with the other replicas' (no removes, so the expected final state is known).
  */
 export function burstOp(replica: number, j: number): BenchOp {
-  return j % 2 === 0 ? { kind: 'counter', key: SHARED_OBJECTS.counters[0] } : { kind: 'set', key: SHARED_OBJECTS.sets[0], element: `r${replica}-${j}`, remove: false };
+  return j % 2 === 0
+    ? { kind: 'counter', key: SHARED_OBJECTS.counters[0] }
+    : { kind: 'set', key: SHARED_OBJECTS.sets[0], element: `r${replica}-${j}`, remove: false };
 }
 
 export function toUpdate(op: BenchOp): Update {

@@ -56,7 +56,11 @@ function versus(r: Row, other: number | null): string {
 
 function table(headers: string[], lines: string[][]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => ' --- ').join('|')}|`, ...lines.map((l) => `| ${l.map(escape).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => ' --- ').join('|')}|`,
+    ...lines.map((l) => `| ${l.map(escape).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** results.md: the table, the targets, the notes, and the hand-written analysis kept in analysis.md. */
@@ -84,7 +88,7 @@ export function renderMarkdown(report: Report, analysisPath: string): string {
     '# Minidote benchmarks: Minidote, Yjs and Automerge side by side',
     '',
     `Produced by \`${report.command}\` on ${report.date} in ${report.durationS.toFixed(0)} s (scale ${report.scale}: ` +
-      `${report.scale === 1 ? "the full sizes of issue 8" : 'sizes multiplied by the scale'}), on commit ${report.commit}.`,
+      `${report.scale === 1 ? 'the full sizes of issue 8' : 'sizes multiplied by the scale'}), on commit ${report.commit}.`,
     '',
     `Versions: ${versions.join(', ')}.`,
     '',
@@ -100,7 +104,23 @@ export function renderMarkdown(report: Report, analysisPath: string): string {
       'syncs to the disk. "vs Yjs", "vs Automerge" and "vs floor" say how many times better Minidote is (above 1: Minidote ahead; ' +
       'for ms and bytes, lower is better); "never" gives the same ratio for the fsync-never figure. "–": no analogue or not measured (see the note).',
     '',
-    table(['Workload', 'Metric', 'Unit', 'Minidote', 'Minidote, fsync never', 'Yjs', 'Automerge', 'Floor', 'vs Yjs', 'vs Automerge', 'vs floor', 'Note'], rows),
+    table(
+      [
+        'Workload',
+        'Metric',
+        'Unit',
+        'Minidote',
+        'Minidote, fsync never',
+        'Yjs',
+        'Automerge',
+        'Floor',
+        'vs Yjs',
+        'vs Automerge',
+        'vs floor',
+        'Note',
+      ],
+      rows,
+    ),
     '',
     '## Targets',
     '',

@@ -56,7 +56,14 @@ function versions(): Record<string, string> {
   const out: Record<string, string> = {};
   const read = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   out.minidote = read(ROOT);
-  for (const name of ['yjs', '@automerge/automerge', '@automerge/automerge-repo', '@automerge/automerge-repo-network-websocket', '@automerge/automerge-repo-storage-nodefs', 'ws']) {
+  for (const name of [
+    'yjs',
+    '@automerge/automerge',
+    '@automerge/automerge-repo',
+    '@automerge/automerge-repo-network-websocket',
+    '@automerge/automerge-repo-storage-nodefs',
+    'ws',
+  ]) {
     out[name] = read(join(ROOT, 'node_modules', name));
   }
   return out;
@@ -77,7 +84,9 @@ function figure(value: number | null): string {
 }
 
 function command(): string {
-  const env = ['MINIDOTE_BENCH_SCALE', 'MINIDOTE_BENCH_REPEATS', 'MINIDOTE_BENCH_ONLY'].filter((v) => process.env[v]).map((v) => `${v}=${process.env[v]}`);
+  const env = ['MINIDOTE_BENCH_SCALE', 'MINIDOTE_BENCH_REPEATS', 'MINIDOTE_BENCH_ONLY']
+    .filter((v) => process.env[v])
+    .map((v) => `${v}=${process.env[v]}`);
   return [...env, 'npm run bench'].join(' ');
 }
 

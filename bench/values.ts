@@ -29,16 +29,27 @@ function sortedRecord<T>(record: Record<string, T>, keep: (value: T) => boolean,
 export function canonicalValues(values: BenchValues): BenchValues {
   const sorted = (list: string[]) => [...list].sort();
   return {
-    counters: sortedRecord(values.counters, (n) => n !== 0, (n) => n),
+    counters: sortedRecord(
+      values.counters,
+      (n) => n !== 0,
+      (n) => n,
+    ),
     sets: sortedRecord(values.sets, (s) => s.length > 0, sorted),
     registers: sortedRecord(values.registers, (r) => r.length > 0, sorted),
-    flags: sortedRecord(values.flags, () => true, (f) => f),
+    flags: sortedRecord(
+      values.flags,
+      () => true,
+      (f) => f,
+    ),
   };
 }
 
 /** Equal digests mean the same user-visible state. */
 export function digestValues(values: BenchValues): string {
-  return createHash('sha256').update(JSON.stringify(canonicalValues(values))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalValues(values)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

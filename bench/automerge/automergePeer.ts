@@ -57,7 +57,9 @@ export class AutomergePeer implements BenchStore {
     const lib = await loadAutomerge();
     const storage = dataDir === undefined ? undefined : new lib.nodefs.NodeFSStorageAdapter(dataDir);
     const repo = new lib.repo.Repo({ storage, network: [] });
-    const handle = repo.import<BenchDoc>(initial ?? baseDocument(lib.A), { docId: lib.repo.interpretAsDocumentId(DOCUMENT_BYTES as BinaryDocumentId) });
+    const handle = repo.import<BenchDoc>(initial ?? baseDocument(lib.A), {
+      docId: lib.repo.interpretAsDocumentId(DOCUMENT_BYTES as BinaryDocumentId),
+    });
     await handle.whenReady();
     return new AutomergePeer(lib, repo, handle);
   }

@@ -3,7 +3,8 @@ import { Replica } from '../../src/core/replica';
 import { BenchValues, emptyValues } from '../values';
 
 function strings(value: Json, what: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`minidote ${what}: expected a list of strings, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new Error(`minidote ${what}: expected a list of strings, got ${JSON.stringify(value)}`);
   return value as string[];
 }
 

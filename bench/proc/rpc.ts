@@ -10,7 +10,8 @@ interface Request {
   readonly args: unknown[];
 }
 
-type Response = { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
+type Response =
+  { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
 
 const live = new Set<ChildProcess>();
 
@@ -106,7 +107,8 @@ export function serve(api: Api, onShutdown: () => Promise<void>): void {
       .then(() => method(...request.args))
       .then(
         (value) => reply({ id: request.id, ok: true, value: value ?? null }),
-        (error: unknown) => reply({ id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        (error: unknown) =>
+          reply({ id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
       );
   });
   // The parent died: nothing will ever stop this process otherwise.

@@ -19,7 +19,13 @@ interface Profile {
 }
 
 function files(args: string[]): string[] {
-  return args.flatMap((arg) => (arg.endsWith('.cpuprofile') ? [arg] : readdirSync(arg).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(arg, f))));
+  return args.flatMap((arg) =>
+    arg.endsWith('.cpuprofile')
+      ? [arg]
+      : readdirSync(arg)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => join(arg, f)),
+  );
 }
 
 function top(path: string, count: number): void {

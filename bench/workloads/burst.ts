@@ -2,7 +2,20 @@ import { SIZES } from '../config';
 import { BenchOp, burstOp } from '../ops';
 import { Figure, Row, WorkloadResult, baselineTarget, repeatedRow } from '../results';
 import { digestValues, expectedValues } from '../values';
-import { CONTENDERS, Contender, LogCounts, armAll, divergences, logNotes, logSummary, openReplicas, profiled, repeatPerContender, settle, warmOps } from './network';
+import {
+  CONTENDERS,
+  Contender,
+  LogCounts,
+  armAll,
+  divergences,
+  logNotes,
+  logSummary,
+  openReplicas,
+  profiled,
+  repeatPerContender,
+  settle,
+  warmOps,
+} from './network';
 import { Workers } from './workers';
 
 /**
@@ -64,11 +77,28 @@ export async function runBurst(workers: Workers): Promise<WorkloadResult> {
     rates[contender.figure] = ms.map((t) => (burstSize(contender) * REPLICAS * 1000) / t);
   }
   const automerge = CONTENDERS.find((c) => c.system === 'automerge');
-  const smaller = automerge !== undefined && burstSize(automerge) !== perReplica ? `Automerge: ${REPLICAS} × ${burstSize(automerge)} updates, a smaller burst (its time grows faster than the burst); compare throughput` : undefined;
+  const smaller =
+    automerge !== undefined && burstSize(automerge) !== perReplica
+      ? `Automerge: ${REPLICAS} × ${burstSize(automerge)} updates, a smaller burst (its time grows faster than the burst); compare throughput`
+      : undefined;
   const rows: Row[] = [
-    repeatedRow({ workload: '3 burst', metric: `${REPLICAS} replicas × ${perReplica} concurrent updates: time to identical`, unit: 'ms', higherIsBetter: false }, times, smaller),
+    repeatedRow(
+      {
+        workload: '3 burst',
+        metric: `${REPLICAS} replicas × ${perReplica} concurrent updates: time to identical`,
+        unit: 'ms',
+        higherIsBetter: false,
+      },
+      times,
+      smaller,
+    ),
     repeatedRow({ workload: '3 burst', metric: 'convergence throughput', unit: 'updates/s', higherIsBetter: true }, rates),
   ];
   const logs = logNotes([...runs.values()].flatMap((bursts) => bursts.map((b) => b.log)));
-  return { rows, targets: [baselineTarget('W3 burst convergence throughput ahead of Yjs and Automerge', rows[1], 1)], notes: logs, failures: [] };
+  return {
+    rows,
+    targets: [baselineTarget('W3 burst convergence throughput ahead of Yjs and Automerge', rows[1], 1)],
+    notes: logs,
+    failures: [],
+  };
 }

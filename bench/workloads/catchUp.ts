@@ -4,7 +4,21 @@ import { CountingProxy } from '../proc/countingProxy';
 import { BenchOp, mixedOp } from '../ops';
 import { Figure, Row, TargetCheck, WorkloadResult, baselineTarget, repeatedRow } from '../results';
 import { digestValues, expectedValues } from '../values';
-import { CONTENDERS, Contender, LogCounts, armAll, divergences, logNotes, logSummary, openReplica, openReplicas, profiled, repeatPerContender, settle, warmOps } from './network';
+import {
+  CONTENDERS,
+  Contender,
+  LogCounts,
+  armAll,
+  divergences,
+  logNotes,
+  logSummary,
+  openReplica,
+  openReplicas,
+  profiled,
+  repeatPerContender,
+  settle,
+  warmOps,
+} from './network';
 import { Worker, Workers } from './workers';
 
 /**

@@ -40,7 +40,12 @@ export async function durableThroughput(policy: FsyncPolicy, count: number, tota
     await writers(node, count, perWriter);
     const ms = nowMs() - start;
     const stats = node.storage.stats();
-    return { ms, txns: perWriter * count, fsyncs: stats.fsyncs - fsyncsBefore, recordBytes: stats.logBytes / Math.max(1, stats.logRecords) };
+    return {
+      ms,
+      txns: perWriter * count,
+      fsyncs: stats.fsyncs - fsyncsBefore,
+      recordBytes: stats.logBytes / Math.max(1, stats.logRecords),
+    };
   } finally {
     await node.close();
   }
@@ -68,7 +73,10 @@ function policyName(policy: FsyncPolicy): string {
 export async function runDurable(workers: Workers): Promise<WorkloadResult> {
   const total = SIZES.durableTxns;
   const count = SIZES.durableWriters;
-  const policies: FsyncPolicy[] = [DEFAULT_FSYNC, ...(['always', 'never', { intervalMs: 1000 }] as FsyncPolicy[]).filter((p) => policyName(p) !== policyName(DEFAULT_FSYNC))];
+  const policies: FsyncPolicy[] = [
+    DEFAULT_FSYNC,
+    ...(['always', 'never', { intervalMs: 1000 }] as FsyncPolicy[]).filter((p) => policyName(p) !== policyName(DEFAULT_FSYNC)),
+  ];
   const rows: Row[] = [];
   const targets: TargetCheck[] = [];
   const floorCount = Math.min(total, 5_000);
@@ -84,12 +92,22 @@ export async function runDurable(workers: Workers): Promise<WorkloadResult> {
     const rate = perSecond(figures.txns, figures.ms);
     rows.push(
       row(
-        { workload: '6 durable', metric: `${count} writers, fsync ${policyName(policy)}${isDefault ? ' (default)' : ''}`, unit: 'txns/s', higherIsBetter: true },
+        {
+          workload: '6 durable',
+          metric: `${count} writers, fsync ${policyName(policy)}${isDefault ? ' (default)' : ''}`,
+          unit: 'txns/s',
+          higherIsBetter: true,
+        },
         { minidote: rate, floor },
         `fsync calls: ${figures.fsyncs} for ${figures.txns} txns; ${figures.recordBytes.toFixed(0)} B/record; Yjs, Automerge: no analogue`,
       ),
     );
-    if (isDefault) targets.push({ target: 'W6 ≥ 50k txns/s with 32 writers, default policy', measured: `${rate.toFixed(0)} txns/s`, met: rate >= 50_000 });
+    if (isDefault)
+      targets.push({
+        target: 'W6 ≥ 50k txns/s with 32 writers, default policy',
+        measured: `${rate.toFixed(0)} txns/s`,
+        met: rate >= 50_000,
+      });
   }
   return {
     rows,

@@ -6,7 +6,20 @@ import { nowMs, percentile } from '../measure';
 import { BenchOp, toUpdate } from '../ops';
 import { Figure, Row, TargetCheck, WorkloadResult, median, ratio, repeatedRow } from '../results';
 import { digestValues, expectedValues } from '../values';
-import { CONTENDERS, Contender, LogCounts, armAll, divergences, logNotes, logSummary, openReplicas, profiled, repeatPerContender, settle, warmOps } from './network';
+import {
+  CONTENDERS,
+  Contender,
+  LogCounts,
+  armAll,
+  divergences,
+  logNotes,
+  logSummary,
+  openReplicas,
+  profiled,
+  repeatPerContender,
+  settle,
+  warmOps,
+} from './network';
 import { Workers } from './workers';
 
 /**
@@ -43,7 +56,9 @@ async function measureContender(workers: Workers, contender: Contender, samples:
     await Promise.all([b.call('recordArrivals', ids[0]), c.call('recordArrivals', ids[0])]);
     const starts = await profiled(`w2-${contender.figure}`, replicas, () => a.call('paced', ops, INTERVAL_MS));
     // The last updates may still be on their way (automerge-repo sends at most every 100 ms).
-    await (await armAll([b, c], await a.call('progress')))();
+    await (
+      await armAll([b, c], await a.call('progress'))
+    )();
     const [atB, atC] = await Promise.all([b.call('takeArrivals'), c.call('takeArrivals')]);
     if (atB.length !== starts.length || atC.length !== starts.length) {
       hops.failures.push(`W2 ${contender.label}: ${starts.length} updates written, ${atB.length} and ${atC.length} delivered`);
@@ -122,7 +137,13 @@ export async function runLatency(workers: Workers): Promise<WorkloadResult> {
         floor: echoes.map((rtts) => (percentile(rtts, p) / 2) * hops),
       };
       for (const contender of CONTENDERS) samplesOf[contender.figure] = (runs.get(contender) as Hops[]).map((h) => percentile(pick(h), p));
-      rows.push(repeatedRow({ workload: '2 latency', metric: `${metric} p${p}`, unit: 'ms', higherIsBetter: false }, samplesOf, hops === 1 ? 'floor: one way, half the raw ws echo round trip' : 'floor: two one-way hops, the whole raw ws echo round trip'));
+      rows.push(
+        repeatedRow(
+          { workload: '2 latency', metric: `${metric} p${p}`, unit: 'ms', higherIsBetter: false },
+          samplesOf,
+          hops === 1 ? 'floor: one way, half the raw ws echo round trip' : 'floor: two one-way hops, the whole raw ws echo round trip',
+        ),
+      );
     }
   }
   const oneHop = rows[0];

@@ -123,7 +123,14 @@ export async function automergeApply(kind: OpKind, n: number, durable: boolean):
     for (const change of changes) [reader] = A.applyChanges(reader, [change]);
     const remoteMs = nowMs() - remoteStart;
     const wireBytes = changes.reduce((sum, c) => sum + c.byteLength, 0);
-    return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp: null, digests: [digestValues(automergeValues(writer)), digestValues(automergeValues(reader))] };
+    return {
+      ops: n,
+      localMs,
+      remoteMs,
+      wireBytesPerOp: wireBytes / n,
+      diskBytesPerOp: null,
+      digests: [digestValues(automergeValues(writer)), digestValues(automergeValues(reader))],
+    };
   }
   const writerDir = freshDir('apply-automerge-writer');
   const writer = await AutomergePeer.open(writerDir);
@@ -145,7 +152,14 @@ export async function automergeApply(kind: OpKind, n: number, durable: boolean):
     const remoteMs = nowMs() - remoteStart;
     const wireBytes = changes.reduce((sum, c) => sum + c.byteLength, 0);
     const diskBytesPerOp = (directoryBytes(writerDir) - bytesBefore) / n;
-    return { ops: n, localMs, remoteMs, wireBytesPerOp: wireBytes / n, diskBytesPerOp, digests: [digestValues(writer.values()), digestValues(reader.values())] };
+    return {
+      ops: n,
+      localMs,
+      remoteMs,
+      wireBytesPerOp: wireBytes / n,
+      diskBytesPerOp,
+      digests: [digestValues(writer.values()), digestValues(reader.values())],
+    };
   } finally {
     await Promise.all([writer.close(), reader.close()]);
   }
@@ -160,7 +174,9 @@ function best(runs: readonly ApplyFigures[]): ApplyFigures {
 function divergences(what: string, kind: OpKind, runs: readonly ApplyFigures[]): string[] {
   return runs.flatMap((run) => {
     const expected = digestValues(expectedValues(Array.from({ length: run.ops }, (_, i) => seriesOp(kind, i))));
-    return [checkAgainst(`${what}, writer`, run.digests[0], expected), checkAgainst(`${what}, reader`, run.digests[1], expected)].filter((f): f is string => f !== null);
+    return [checkAgainst(`${what}, writer`, run.digests[0], expected), checkAgainst(`${what}, reader`, run.digests[1], expected)].filter(
+      (f): f is string => f !== null,
+    );
   });
 }
 
@@ -179,21 +195,42 @@ export async function runLocalApply(workers: Workers): Promise<WorkloadResult> {
         yjs: await workers.repeated((w) => w.call('yjsApply', kind, n, durable)),
         automerge: await workers.repeated((w) => w.call('automergeApply', kind, automergeN, durable)),
       };
-      for (const [system, systemRuns] of Object.entries(runs)) failures.push(...divergences(`W1 ${kind} ${mode} ${system}`, kind, systemRuns));
+      for (const [system, systemRuns] of Object.entries(runs))
+        failures.push(...divergences(`W1 ${kind} ${mode} ${system}`, kind, systemRuns));
       const m = best(runs.minidote);
       const y = best(runs.yjs);
       const a = best(runs.automerge);
-      const head = (metric: string, unit: string, higherIsBetter: boolean): RowHead => ({ workload: '1 apply', metric: `${kind}, ${mode}: ${metric}`, unit, higherIsBetter });
-      const local = row(head('local apply', 'ops/s', true), { minidote: perSecond(m.ops, m.localMs), yjs: perSecond(y.ops, y.localMs), automerge: perSecond(a.ops, a.localMs) });
-      const remote = row(head('remote apply', 'ops/s', true), { minidote: perSecond(m.ops, m.remoteMs), yjs: perSecond(y.ops, y.remoteMs), automerge: perSecond(a.ops, a.remoteMs) });
-      rows.push(local, remote, row(head('wire bytes per op', 'B', false), { minidote: m.wireBytesPerOp, yjs: y.wireBytesPerOp, automerge: a.wireBytesPerOp }));
-      if (durable) rows.push(row(head('disk bytes per op', 'B', false), { minidote: m.diskBytesPerOp, yjs: y.diskBytesPerOp, automerge: a.diskBytesPerOp }));
+      const head = (metric: string, unit: string, higherIsBetter: boolean): RowHead => ({
+        workload: '1 apply',
+        metric: `${kind}, ${mode}: ${metric}`,
+        unit,
+        higherIsBetter,
+      });
+      const local = row(head('local apply', 'ops/s', true), {
+        minidote: perSecond(m.ops, m.localMs),
+        yjs: perSecond(y.ops, y.localMs),
+        automerge: perSecond(a.ops, a.localMs),
+      });
+      const remote = row(head('remote apply', 'ops/s', true), {
+        minidote: perSecond(m.ops, m.remoteMs),
+        yjs: perSecond(y.ops, y.remoteMs),
+        automerge: perSecond(a.ops, a.remoteMs),
+      });
+      rows.push(
+        local,
+        remote,
+        row(head('wire bytes per op', 'B', false), { minidote: m.wireBytesPerOp, yjs: y.wireBytesPerOp, automerge: a.wireBytesPerOp }),
+      );
+      if (durable)
+        rows.push(
+          row(head('disk bytes per op', 'B', false), { minidote: m.diskBytesPerOp, yjs: y.diskBytesPerOp, automerge: a.diskBytesPerOp }),
+        );
       for (const r of [local, remote]) targets.push(baselineTarget(`W1 ${r.metric} ≥ 2x Yjs and Automerge`, r, 2));
     }
   }
   const notes = [
     `W1: ${n} operations per run for Minidote and Yjs, ${automergeN} for Automerge (figures are per second and per op).`,
-    'W1 durable: Automerge saves through automerge-repo\'s NodeFS storage, which writes a compressed whole document or the changes since its last save (at most once per 100 ms, and on flush), not a record per change, and never fsyncs.',
+    "W1 durable: Automerge saves through automerge-repo's NodeFS storage, which writes a compressed whole document or the changes since its last save (at most once per 100 ms, and on flush), not a record per change, and never fsyncs.",
   ];
   return { rows, targets, notes, failures };
 }

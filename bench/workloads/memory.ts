@@ -151,7 +151,11 @@ export async function runMemory(workers: Workers): Promise<WorkloadResult> {
   const rows: Row[] = [
     row(head('memory per 100k set elements (one writer)', 'MB'), set),
     row(head('memory per 1k writers heard from (k writers × 1 element, minus 1 writer × k elements)', 'kB'), perWriter),
-    row(head('encoded clock / state vector per 1k writers', 'kB'), clock, 'Minidote: a heartbeat on a new link; Automerge: no analogue (no version vector; its sync exchanges heads and a Bloom filter)'),
+    row(
+      head('encoded clock / state vector per 1k writers', 'kB'),
+      clock,
+      'Minidote: a heartbeat on a new link; Automerge: no analogue (no version vector; its sync exchanges heads and a Bloom filter)',
+    ),
   ];
   const automergeN = sizeFor('automerge', SIZES.memorySetElements);
   const automergeK = sizeFor('automerge', SIZES.memoryClockReplicas);

@@ -20,7 +20,12 @@ export interface Contender {
  * (Yjs persists nothing, Automerge's NodeFS storage never fsyncs), then the two baselines.
  */
 export const CONTENDERS: readonly Contender[] = [
-  { figure: 'minidote', system: 'minidote', fsync: DEFAULT_FSYNC, label: `minidote (fsync ${typeof DEFAULT_FSYNC === 'string' ? DEFAULT_FSYNC : 'interval'})` },
+  {
+    figure: 'minidote',
+    system: 'minidote',
+    fsync: DEFAULT_FSYNC,
+    label: `minidote (fsync ${typeof DEFAULT_FSYNC === 'string' ? DEFAULT_FSYNC : 'interval'})`,
+  },
   { figure: 'minidoteNever', system: 'minidote', fsync: 'never', label: 'minidote (fsync never)' },
   { figure: 'yjs', system: 'yjs', fsync: DEFAULT_FSYNC, label: 'yjs' },
   { figure: 'automerge', system: 'automerge', fsync: DEFAULT_FSYNC, label: 'automerge' },
@@ -90,7 +95,9 @@ export async function settle(replicas: readonly Worker[], ids: readonly string[]
 /** A failure for every replica whose state is not `expected` (a digest of bench/values.ts). */
 export async function divergences(what: string, replicas: readonly Worker[], expected: string): Promise<string[]> {
   const digests = await Promise.all(replicas.map((r) => r.call('digest')));
-  return digests.flatMap((digest, i) => (digest === expected ? [] : [`${what}: replica ${i} ends with state ${digest}, the specification is ${expected}`]));
+  return digests.flatMap((digest, i) =>
+    digest === expected ? [] : [`${what}: replica ${i} ends with state ${digest}, the specification is ${expected}`],
+  );
 }
 
 /** Notable node log lines during a workload (retransmissions, snapshots sent), counted over replicas. */

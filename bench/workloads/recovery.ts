@@ -130,10 +130,14 @@ function openYjsOnce(path: string): Omit<Reopened, 'warmMs'> {
 
 /** Writes ops `from`..`to` through the repo, yielding between groups so that its timed saves run. */
 async function writeThroughRepo(peer: AutomergePeer, from: number, to: number): Promise<void> {
-  await writeOps(async (ops) => {
-    await peer.write(ops);
-    await yieldToIo();
-  }, from, to);
+  await writeOps(
+    async (ops) => {
+      await peer.write(ops);
+      await yieldToIo();
+    },
+    from,
+    to,
+  );
 }
 
 export async function prepareAutomerge(n: number, tail: number): Promise<Prepared> {
@@ -191,7 +195,12 @@ export function automergeChunks(dataDir: string): string {
 }
 
 function fastest(runs: readonly Reopened[]): Reopened {
-  return { ...runs[0], ms: Math.min(...runs.map((r) => r.ms)), warmMs: Math.min(...runs.map((r) => r.warmMs)), digest: runs.every((r) => r.digest === runs[0].digest) ? runs[0].digest : 'differs' };
+  return {
+    ...runs[0],
+    ms: Math.min(...runs.map((r) => r.ms)),
+    warmMs: Math.min(...runs.map((r) => r.warmMs)),
+    digest: runs.every((r) => r.digest === runs[0].digest) ? runs[0].digest : 'differs',
+  };
 }
 
 export async function runRecovery(workers: Workers): Promise<WorkloadResult> {

@@ -14,7 +14,7 @@ export class UpdateFile {
 
   append(update: Uint8Array): void {
     const frame = encodeFrame(Buffer.from(update.buffer, update.byteOffset, update.byteLength));
-    for (let done = 0; done < frame.length; ) done += writeSync(this.fd, frame, done);
+    for (let done = 0; done < frame.length;) done += writeSync(this.fd, frame, done);
   }
 
   /** Closes the file and returns its size in bytes. */
