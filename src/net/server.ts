@@ -70,7 +70,7 @@ export async function listen(
   const address = http.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'wss' : 'ws'}://${shownHost}:${address.port}`;
-  const hostRule = hostRuleFor(host, address.address, address.port);
+  const hostRule = hostRuleFor(address.address);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + SEAL_OVERHEAD });
   http.on('upgrade', (request: IncomingMessage, stream: Duplex, head: Buffer) => {
