@@ -2,7 +2,7 @@
  * Durable storage of one replica (docs/architecture.md, "Storage"). Everything lives in the replica's data
  * directory, which one process at a time owns:
  *
- *   replica.json        {"format":"minidote-replica","version":1,"id":…}: the replica id, written
+ *   replica.json        {"format":"minidote-replica","version":2,"id":…}: the replica id, written
  *                       once when the directory is created, never replaced
  *   lock                the process that has the directory open: pid, pid namespace, boot id, host
  *                       name, a random token; its modification time is refreshed every few seconds.
@@ -10,12 +10,15 @@
  *                       not running) or it has not been refreshed for its lease (15 s by default)
  *   log-000001.wal …    the transaction log in segments: every transaction the replica delivered,
  *                       local and remote, in delivery order (a causal order). Each file is a series
- *                       of frames (u32 LE length, u32 LE CRC-32, JSON payload); the first frame is
- *                       a header (format name, format version, segment number, the replica's clock
- *                       when the segment began, whether a snapshot install began it), then one frame
- *                       per transaction
+ *                       of frames (u32 LE length, u32 LE CRC-32, payload); the first frame is a JSON
+ *                       header (format name, format version, segment number, the replica's clock
+ *                       and time when the segment began, whether a snapshot install began it), then
+ *                       binary frames (format 2, src/core/codec): name definitions, and one record
+ *                       per transaction with its clock as changes from the segment's start clock and
+ *                       its time relative to the segment's. Format-1 segments (JSON records) are read
+ *                       as they are; new records go to a new format-2 segment
  *   snap-000007.snap    a snapshot: a header frame (format, version, segment number, clock, time)
- *                       and one frame with the full state; it contains everything logged before
+ *                       and one frame with the full state (binary in format 2, JSON in format 1); it contains everything logged before
  *                       log-000007.wal. Written to a .tmp file, fsynced, renamed: whole or absent
  *   damaged/            bytes recovery refused (torn or corrupt records, unreadable snapshots, copies
  *                       of records set aside as FILE@OFFSET), kept for inspection, never read back
