@@ -46,13 +46,19 @@ if (!extDev || (!extTests && !uiScript)) {
   process.exit(2);
 }
 // A missing test module would otherwise leave the workbench waiting for a result until the timeout.
-for (const [what, file] of [['--extensionTestsPath', extTests], ['--ui-script', uiScript]]) {
+for (const [what, file] of [
+  ['--extensionTestsPath', extTests],
+  ['--ui-script', uiScript],
+]) {
   if (file && !existsSync(file) && !existsSync(`${file}.js`)) {
     console.error(`run-ext-tests: ${what} ${file} does not exist`);
     process.exit(2);
   }
 }
-for (const [what, file] of [['code-server', codeServer], ['Chromium', chromiumPath]]) {
+for (const [what, file] of [
+  ['code-server', codeServer],
+  ['Chromium', chromiumPath],
+]) {
   if (!existsSync(file)) {
     console.error(`run-ext-tests: ${what} not found at ${file}; run scripts/install-code-server.sh (see README, "Tests")`);
     process.exit(2);
@@ -91,8 +97,21 @@ const authority = `127.0.0.1:${port}`;
 const started = Date.now();
 const server = spawn(
   codeServer,
-  ['--auth', 'none', '--bind-addr', authority, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, folder],
+  [
+    '--auth',
+    'none',
+    '--bind-addr',
+    authority,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    folder,
+  ],
   {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the extension host goes down with it
@@ -129,8 +148,15 @@ try {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -164,7 +190,14 @@ try {
     const name = `${path.basename(uiScript).replace(/(\.ui)?\.mjs$/, '')}-failure.png`;
     const shot = path.join(path.resolve(process.env.MINIDOTE_SCREENSHOT_DIR ?? 'test-output'), name);
     mkdirSync(path.dirname(shot), { recursive: true });
-    await browser?.contexts()[0]?.pages()[0]?.screenshot({ path: shot }).then(() => console.error(`screenshot of the failure: ${shot}`), () => undefined);
+    await browser
+      ?.contexts()[0]
+      ?.pages()[0]
+      ?.screenshot({ path: shot })
+      .then(
+        () => console.error(`screenshot of the failure: ${shot}`),
+        () => undefined,
+      );
   }
   if (!process.env.CS_VERBOSE) console.error(`--- code-server output ---\n${serverLog}`);
   exitCode = 1;

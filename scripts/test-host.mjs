@@ -95,11 +95,21 @@ function runUi(script, workspace, env, userDataDir) {
   const userData = userDataDir ? [`--user-data-dir=${userDataDir}`] : [];
   const child = spawn(
     process.execPath,
-    [path.join(root, 'scripts/run-ext-tests.mjs'), `--extensionDevelopmentPath=${root}`,
-      `--ui-script=${path.join(root, 'test/extension/ui', script)}`, ...userData, workspace],
+    [
+      path.join(root, 'scripts/run-ext-tests.mjs'),
+      `--extensionDevelopmentPath=${root}`,
+      `--ui-script=${path.join(root, 'test/extension/ui', script)}`,
+      ...userData,
+      workspace,
+    ],
     {
       stdio: 'inherit',
-      env: { ...process.env, ...env, MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output'), ...(userDataDir && { MINIDOTE_UI_USER_DATA: userDataDir }) },
+      env: {
+        ...process.env,
+        ...env,
+        MINIDOTE_SCREENSHOT_DIR: path.join(root, 'test-output'),
+        ...(userDataDir && { MINIDOTE_UI_USER_DATA: userDataDir }),
+      },
     },
   );
   return new Promise((resolve) => child.on('exit', (code) => resolve(code === 0)));
@@ -110,7 +120,8 @@ function missingFiles(phase) {
   if (phase.suiteDir) {
     const index = path.join(phase.suiteDir, 'index.js');
     if (!existsSync(index)) return `${index} does not exist (was the suite's index.ts renamed?)`;
-    if (!readdirSync(phase.suiteDir).some((f) => f.endsWith('.test.js'))) return `${phase.suiteDir} holds no *.test.js (were the tests renamed?)`;
+    if (!readdirSync(phase.suiteDir).some((f) => f.endsWith('.test.js')))
+      return `${phase.suiteDir} holds no *.test.js (were the tests renamed?)`;
   }
   if (phase.uiScript && !existsSync(phase.uiScript)) return `${phase.uiScript} does not exist`;
   return undefined;
@@ -125,7 +136,10 @@ async function runPhases(scratch) {
   mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   // The display name is a user setting (scope "application"): the one in the workspace, as a
   // repository would set it, must not apply (test/extension/suite/editorState.test.ts checks it).
-  writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'minidote.displayName': 'set-by-the-repository' }, null, 2));
+  writeFileSync(
+    path.join(workspace, '.vscode/settings.json'),
+    JSON.stringify({ 'minidote.displayName': 'set-by-the-repository' }, null, 2),
+  );
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   writeFileSync(
     path.join(userDataDir, 'User/settings.json'),

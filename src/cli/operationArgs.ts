@@ -17,7 +17,10 @@ function parseJsonArgument(text: string): Json {
 
 /** Bucket and key names the node would refuse are bad input here already. */
 export function checkObjectNames(bucket: string, key: string): void {
-  for (const [what, name] of [['bucket', bucket], ['key', key]]) {
+  for (const [what, name] of [
+    ['bucket', bucket],
+    ['key', key],
+  ]) {
     if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError(`the ${what} name is longer than ${MAX_NAME_LENGTH} characters`);
   }
 }

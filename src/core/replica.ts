@@ -143,12 +143,7 @@ export class Replica {
    * Applies a batch atomically as one transaction and resolves with the commit clock once the
    * journal says it is durable. Any failing operation rejects the batch and changes nothing.
    */
-  async update(
-    updates: readonly Update[],
-    clock?: VectorClock,
-    timeoutMs?: number,
-    signal?: AbortSignal,
-  ): Promise<VectorClock> {
+  async update(updates: readonly Update[], clock?: VectorClock, timeoutMs?: number, signal?: AbortSignal): Promise<VectorClock> {
     this.checkUpdates(updates);
     if (clock) await this.waitFor(clock, timeoutMs, signal);
     const txn = this.prepare(updates);

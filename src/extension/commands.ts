@@ -7,7 +7,17 @@ import { VectorClock } from '../core/vectorClock';
 import { generateSecret } from '../net/auth';
 import { parsePeerUrl } from '../net/peerUrl';
 import { MinidoteNode } from '../node/minidoteNode';
-import { ObjectTarget, isPort, parseAmount, parseInviteArgs, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from './commandArgs';
+import {
+  ObjectTarget,
+  isPort,
+  parseAmount,
+  parseInviteArgs,
+  parseJsonField,
+  parseListenArgs,
+  parseSecretArg,
+  parseTarget,
+  parseUrlArg,
+} from './commandArgs';
 import { Cancelled, Handler, given } from './commandFlow';
 import { COMMAND_IDS, CommandId } from './commandIds';
 import { Family, resolveType } from './families';
@@ -74,8 +84,14 @@ async function askSecret(current: string | undefined): Promise<string | undefine
       detail: t('Copied to the clipboard: send it to your teammates over a channel you trust'),
       value: 'generate' as const,
     },
-    { label: `$(key) ${t('Enter the team secret')}`, detail: t('A teammate gave you one (at least 16 characters)'), value: 'enter' as const },
-    ...(current ? [{ label: `$(trash) ${t('Remove the secret')}`, detail: t('Links reconnect without authentication'), value: 'remove' as const }] : []),
+    {
+      label: `$(key) ${t('Enter the team secret')}`,
+      detail: t('A teammate gave you one (at least 16 characters)'),
+      value: 'enter' as const,
+    },
+    ...(current
+      ? [{ label: `$(trash) ${t('Remove the secret')}`, detail: t('Links reconnect without authentication'), value: 'remove' as const }]
+      : []),
   ]);
   if (choice === 'remove') return '';
   if (choice === 'generate') {
@@ -146,7 +162,16 @@ function failureContext(id: CommandId): string {
   }
 }
 
-type CoreCommand = Exclude<CommandId, 'minidote.read' | 'minidote.waitForFlag' | 'minidote.setDisplayName' | 'minidote.joinTeam' | 'minidote.startTeam' | 'minidote.showFlagInStatusBar' | 'minidote.watchObject'>;
+type CoreCommand = Exclude<
+  CommandId,
+  | 'minidote.read'
+  | 'minidote.waitForFlag'
+  | 'minidote.setDisplayName'
+  | 'minidote.joinTeam'
+  | 'minidote.startTeam'
+  | 'minidote.showFlagInStatusBar'
+  | 'minidote.watchObject'
+>;
 
 function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   const { host, notifier } = deps;
@@ -159,7 +184,12 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
     const entries = objectEntries(node);
     const fromArg: ObjectTarget | undefined = parseTarget(arg);
     if (fromArg) {
-      const type = resolveType(family, fromArg, entries.map((e) => e.key), fromArg.type);
+      const type = resolveType(
+        family,
+        fromArg,
+        entries.map((e) => e.key),
+        fromArg.type,
+      );
       return { node, key: { bucket: fromArg.bucket, key: fromArg.key, type }, given: true };
     }
     return { node, key: given(await pickObject(family, title, entries)), given: false };
@@ -220,7 +250,8 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
     );
     if (choice === undefined) throw new Cancelled();
     removalConfirmed = true;
-    if (choice === never) await vscode.workspace.getConfiguration('minidote').update('confirmPermanentRemoval', false, vscode.ConfigurationTarget.Global);
+    if (choice === never)
+      await vscode.workspace.getConfiguration('minidote').update('confirmPermanentRemoval', false, vscode.ConfigurationTarget.Global);
   }
 
   function peerUrlProblem(text: string): string | undefined {
@@ -306,14 +337,21 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
         const node = await host.whenReady();
         const peers = node.status().peers.filter((p) => p.direction === 'outbound' && p.url !== null);
         if (peers.length === 0) throw new InvalidInputError(t('there is no outbound peer to disconnect'));
-        const items = peers.map((p) => ({ label: p.url as string, description: `${p.displayName ?? p.id ?? ''} ${p.state}`.trim(), value: p.url as string }));
+        const items = peers.map((p) => ({
+          label: p.url as string,
+          description: `${p.displayName ?? p.id ?? ''} ${p.state}`.trim(),
+          value: p.url as string,
+        }));
         url = given(await pickOne(t('Minidote: Disconnect Peer'), items));
       }
       const normalized = parsePeerUrl(url);
       await host.disconnectPeer(normalized);
       if (deps.settings().peers.includes(normalized)) {
         void notifier.info(
-          t('Minidote: disconnected {0} for this session; it is in the minidote.peers setting, so remove it there to drop it for good.', normalized),
+          t(
+            'Minidote: disconnected {0} for this session; it is in the minidote.peers setting, so remove it there to drop it for good.',
+            normalized,
+          ),
         );
       }
       return normalized;
@@ -350,7 +388,8 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
       const node = await host.whenReady();
       let listening = node.listenUrl;
       if (!listening) {
-        if (arg !== undefined) throw new InvalidInputError(t('not listening, so there is nothing to invite to: run "Minidote: Start a Team" first'));
+        if (arg !== undefined)
+          throw new InvalidInputError(t('not listening, so there is nothing to invite to: run "Minidote: Start a Team" first'));
         const where = await askWhereToListen(title);
         await ensureSecretToListen(where, deps.secret, true);
         listening = await host.listen(where, deps.settings().listenPort);
@@ -362,7 +401,12 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
         const address =
           choices.length === 1
             ? choices[0].address
-            : given(await pickOne(t('{0}: the address your teammate can reach', title), choices.map((c) => ({ ...addressLabel(c), value: c.address }))));
+            : given(
+                await pickOne(
+                  t('{0}: the address your teammate can reach', title),
+                  choices.map((c) => ({ ...addressLabel(c), value: c.address })),
+                ),
+              );
         peer = peerUrlAt(listening, address);
       }
       const secret = await deps.secret.get();
@@ -371,8 +415,16 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
         (options.includeSecret ??
           given(
             await pickOne(title, [
-              { label: t('$(lock) Link without the team secret'), detail: t('Send the secret separately; the teammate sets it with "Minidote: Set Team Secret"'), value: false },
-              { label: t('$(key) Link that contains the team secret'), detail: t('One click to join; send the link only over a channel you trust'), value: true },
+              {
+                label: t('$(lock) Link without the team secret'),
+                detail: t('Send the secret separately; the teammate sets it with "Minidote: Set Team Secret"'),
+                value: false,
+              },
+              {
+                label: t('$(key) Link that contains the team secret'),
+                detail: t('One click to join; send the link only over a channel you trust'),
+                value: true,
+              },
             ]),
           ));
       const link = buildJoinLink(deps.joinLinkTarget, { peer, ...(includeSecret && { secret }) });

@@ -118,7 +118,16 @@ export function activate(context: vscode.ExtensionContext): MinidoteApi {
   );
 
   Object.defineProperty(api, INTERNALS, {
-    value: { host, objects, peers, statusBar, contextKeys, notifications: () => notifier.history, join, secret } satisfies MinidoteInternals,
+    value: {
+      host,
+      objects,
+      peers,
+      statusBar,
+      contextKeys,
+      notifications: () => notifier.history,
+      join,
+      secret,
+    } satisfies MinidoteInternals,
   });
   return api;
 }

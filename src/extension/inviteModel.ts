@@ -45,7 +45,8 @@ export function parseJoinLink(parts: DecodedUriParts): JoinRequest {
   if (!peerField || peerField === 'peer=') throw new InvalidInputError(t('this join link names no peer (expected ?peer=wss://HOST:PORT)'));
   const peer = parsePeerUrl(peerField.slice('peer='.length));
   if (parts.fragment === '') return { peer };
-  if (!parts.fragment.startsWith('secret=')) throw new InvalidInputError(t('this join link has an unknown fragment (expected #secret=...)'));
+  if (!parts.fragment.startsWith('secret='))
+    throw new InvalidInputError(t('this join link has an unknown fragment (expected #secret=...)'));
   const secret = parts.fragment.slice('secret='.length).trim();
   const weak = secret === '' ? t('the team secret in this join link is empty') : secretProblem(secret);
   if (weak) throw new InvalidInputError(weak);
@@ -84,14 +85,18 @@ export function joinConfirmation(request: JoinRequest, currentSecret: string | u
     lines.push(currentSecret ? t('The link has no team secret: your current secret is kept.') : t('The link has no team secret.'));
     const host = new URL(request.peer).hostname;
     if (!currentSecret && !isLoopbackHost(host)) {
-      lines.push(t('Without a secret the peer cannot check who you are; if it has one, ask the teammate for it ("Minidote: Set Team Secret").'));
+      lines.push(
+        t('Without a secret the peer cannot check who you are; if it has one, ask the teammate for it ("Minidote: Set Team Secret").'),
+      );
     }
   } else if (currentSecret === undefined) {
     lines.push(t('This link contains the team secret. It will be kept in VS Code secret storage and used with every peer.'));
   } else if (currentSecret === request.secret) {
     lines.push(t('This link contains the team secret, the same one you already have.'));
   } else {
-    lines.push(t('This link contains a team secret that REPLACES yours. Every peer that uses your current secret will refuse this editor.'));
+    lines.push(
+      t('This link contains a team secret that REPLACES yours. Every peer that uses your current secret will refuse this editor.'),
+    );
   }
   lines.push(t('The peer is added to your user settings (minidote.peers), so this editor rejoins next time.'));
   return { message: t('Join the Minidote team at {0}?', request.peer), detail: lines.join('\n\n'), accept: t('Join') };
@@ -107,7 +112,8 @@ export interface AddressChoice {
   readonly loopback: boolean;
 }
 
-const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vboxnet|vmnet|vnic|lxc|lxd|cni|flannel|cali|podman|tun|tap|utun|wg|zt|tailscale|ham|ppp|ipsec|vEthernet|VirtualBox|VMware|Hyper-V)/i;
+const VIRTUAL_INTERFACE =
+  /^(docker|br-|veth|virbr|vboxnet|vmnet|vnic|lxc|lxd|cni|flannel|cali|podman|tun|tap|utun|wg|zt|tailscale|ham|ppp|ipsec|vEthernet|VirtualBox|VMware|Hyper-V)/i;
 
 /**
  * The addresses to offer, best guess first: physical IPv4, physical IPv6, then virtual adapters,
@@ -119,7 +125,13 @@ export function addressChoices(interfaces: Interfaces): AddressChoice[] {
     for (const entry of list ?? []) {
       const family = entry.family === 'IPv4' || entry.family === 4 ? 'IPv4' : 'IPv6';
       if (family === 'IPv6' && /^fe80:/i.test(entry.address)) continue;
-      choices.push({ address: entry.address, interfaceName: name, family, virtual: VIRTUAL_INTERFACE.test(name), loopback: entry.internal });
+      choices.push({
+        address: entry.address,
+        interfaceName: name,
+        family,
+        virtual: VIRTUAL_INTERFACE.test(name),
+        loopback: entry.internal,
+      });
     }
   }
   const rank = (c: AddressChoice) => (c.loopback ? 4 : c.virtual ? 2 : 0) + (c.family === 'IPv6' ? 1 : 0);

@@ -30,7 +30,11 @@ export interface JoinDeps {
 const CONNECT_WAIT_MS = 15_000;
 
 async function askInModal(confirmation: JoinConfirmation): Promise<boolean> {
-  const choice = await vscode.window.showWarningMessage(confirmation.message, { modal: true, detail: confirmation.detail }, confirmation.accept);
+  const choice = await vscode.window.showWarningMessage(
+    confirmation.message,
+    { modal: true, detail: confirmation.detail },
+    confirmation.accept,
+  );
   return choice === confirmation.accept;
 }
 
@@ -92,7 +96,8 @@ export class JoinLinkHandler implements vscode.UriHandler {
       ...(status?.lastError && { lastError: status.lastError }),
     };
     this.results.push(outcome);
-    if (outcome.connected) void notifier.info(t('Minidote: joined the team at {0} (connected to {1}).', peer, outcome.peerName ?? status?.id ?? peer));
+    if (outcome.connected)
+      void notifier.info(t('Minidote: joined the team at {0} (connected to {1}).', peer, outcome.peerName ?? status?.id ?? peer));
     else {
       const reason = outcome.lastError ?? t('no answer yet');
       void notifier.warn(t('Minidote: added {0} to your peers, but it is not connected yet ({1}); Minidote keeps trying.', peer, reason));

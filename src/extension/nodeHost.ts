@@ -358,7 +358,7 @@ export class NodeHost {
     if (!alreadySaid) {
       this.options.report(
         t(
-          'Minidote: this window\'s replica ({0}) is open in another VS Code window, which keeps it. Use Minidote in that window, or open a folder here to give this window a replica of its own. This window opens the replica by itself once the other window closes.',
+          "Minidote: this window's replica ({0}) is open in another VS Code window, which keeps it. Use Minidote in that window, or open a folder here to give this window a replica of its own. This window opens the replica by itself once the other window closes.",
           this.options.dataDir,
         ),
       );

@@ -55,7 +55,6 @@ export function valueLabel(value: Json): string {
   return typeof value === 'string' ? value : canonicalJson(value);
 }
 
-
 /** The last-change line of an object, when its node knows one. */
 export type LastChangeLine = (key: ObjectKey, value: Json) => string | undefined;
 
@@ -64,7 +63,15 @@ function objectNode(entry: ObjectEntry, lastChangeOf: LastChangeLine): ObjectNod
   const id = objectId(key);
   const family = familyOf(key.type);
   const lastChange = lastChangeOf(key, value);
-  const base = { kind: 'object' as const, id, bucket: key.bucket, key: key.key, type: key.type, family, ...(lastChange !== undefined && { lastChange }) };
+  const base = {
+    kind: 'object' as const,
+    id,
+    bucket: key.bucket,
+    key: key.key,
+    type: key.type,
+    family,
+    ...(lastChange !== undefined && { lastChange }),
+  };
   const values = Array.isArray(value) ? value : [];
   const children = (kind: ValueNode['kind']): ValueNode[] =>
     values.map((element) => ({
@@ -82,7 +89,11 @@ function objectNode(entry: ObjectEntry, lastChangeOf: LastChangeLine): ObjectNod
     case 'counter':
       return { ...base, description: String(value), children: [] };
     case 'set':
-      return { ...base, description: `${key.type} · ${values.length === 1 ? t('1 element') : t('{0} elements', values.length)}`, children: children('element') };
+      return {
+        ...base,
+        description: `${key.type} · ${values.length === 1 ? t('1 element') : t('{0} elements', values.length)}`,
+        children: children('element'),
+      };
     case 'register': {
       const shown = values.length === 0 ? t('(empty)') : values.map(valueLabel).join(' | ');
       // Concurrent values get their own rows so that each can be read in full.

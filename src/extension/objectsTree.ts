@@ -105,7 +105,8 @@ function valueItem(node: ValueNode): vscode.TreeItem {
   item.id = node.id;
   item.iconPath = new vscode.ThemeIcon(node.kind === 'element' ? 'symbol-constant' : 'git-compare');
   item.contextValue = `minidote.${node.kind}`;
-  item.tooltip = node.kind === 'element' ? t('Element of {0}', formatKeyRef(node)) : t('One of the concurrent values of {0}', formatKeyRef(node));
+  item.tooltip =
+    node.kind === 'element' ? t('Element of {0}', formatKeyRef(node)) : t('One of the concurrent values of {0}', formatKeyRef(node));
   return item;
 }
 

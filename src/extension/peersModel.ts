@@ -67,7 +67,9 @@ function peerDescription(peer: PeerStatus, time: TimeFormat): string {
 
 function peerTooltip(peer: PeerStatus, time: TimeFormat): string {
   const lines = [
-    peer.direction === 'outbound' ? t('Outbound to {0}', peer.url ?? '') : t('Inbound from {0}', peer.url ?? t('a peer that connected here')),
+    peer.direction === 'outbound'
+      ? t('Outbound to {0}', peer.url ?? '')
+      : t('Inbound from {0}', peer.url ?? t('a peer that connected here')),
     t('Replica id: {0}', peer.id ?? t('unknown until the handshake')),
     t('State: {0}', peer.state),
     t('Last seen: {0}', peer.lastSeen === null ? t('never') : time(peer.lastSeen)),

@@ -54,7 +54,10 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
 }
 
 function selfItem(node: SelfNode, host: NodeHost): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.label, node.clock.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    node.label,
+    node.clock.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = node.id;
   item.description = node.description;
   item.tooltip = node.tooltip;
@@ -64,7 +67,10 @@ function selfItem(node: SelfNode, host: NodeHost): vscode.TreeItem {
 }
 
 function peerItem(node: PeerNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.label, node.clock.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    node.label,
+    node.clock.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = node.id;
   item.description = node.description;
   item.tooltip = node.tooltip;

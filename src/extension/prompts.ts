@@ -29,13 +29,21 @@ function summary(entry: ObjectEntry): string {
 function placeholder(family: Family, any: boolean): string {
   switch (family) {
     case 'flag':
-      return any ? t('Pick a flag, or type bucket/key and press Enter to create one') : t('Type bucket/key for a new flag (e.g. ops/deploy-freeze) and press Enter');
+      return any
+        ? t('Pick a flag, or type bucket/key and press Enter to create one')
+        : t('Type bucket/key for a new flag (e.g. ops/deploy-freeze) and press Enter');
     case 'set':
-      return any ? t('Pick a set, or type bucket/key and press Enter to create one') : t('Type bucket/key for a new set (e.g. team/reviewers) and press Enter');
+      return any
+        ? t('Pick a set, or type bucket/key and press Enter to create one')
+        : t('Type bucket/key for a new set (e.g. team/reviewers) and press Enter');
     case 'counter':
-      return any ? t('Pick a counter, or type bucket/key and press Enter to create one') : t('Type bucket/key for a new counter (e.g. ops/deploys) and press Enter');
+      return any
+        ? t('Pick a counter, or type bucket/key and press Enter to create one')
+        : t('Type bucket/key for a new counter (e.g. ops/deploys) and press Enter');
     case 'register':
-      return any ? t('Pick a register, or type bucket/key and press Enter to create one') : t('Type bucket/key for a new register (e.g. ops/release-train) and press Enter');
+      return any
+        ? t('Pick a register, or type bucket/key and press Enter to create one')
+        : t('Type bucket/key for a new register (e.g. ops/release-train) and press Enter');
   }
 }
 
@@ -121,7 +129,11 @@ async function pickType(family: Family, name: string): Promise<TypeName | undefi
 }
 
 function whichKind(family: Family, name: string): string {
-  return family === 'set' ? t('Which kind of set is {0}?', name) : family === 'counter' ? t('Which kind of counter is {0}?', name) : t('Which type is {0}?', name);
+  return family === 'set'
+    ? t('Which kind of set is {0}?', name)
+    : family === 'counter'
+      ? t('Which kind of counter is {0}?', name)
+      : t('Which type is {0}?', name);
 }
 
 /** An input box whose `check` throws (or returns a message) for a value it cannot use. */

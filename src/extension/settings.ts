@@ -76,7 +76,9 @@ export function readSettings(get: SettingSource): SettingsReading {
       listenHost,
       listenPort,
       displayName: typeof name === 'string' ? name.trim() : '',
-      statusBarFlags: strings(get('statusBar.flags')).map((s) => s.trim()).filter((s) => s !== ''),
+      statusBarFlags: strings(get('statusBar.flags'))
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
       fsync: fsyncOk ? (fsync as FsyncSetting) : undefined,
       ...(tlsCaFile !== '' ? { tlsCaFile } : {}),
     },

@@ -30,9 +30,17 @@ function connectionText(peers: readonly PeerStatus[], listening: string | null):
   }
   const one = peers.length === 1;
   const all = connected === peers.length;
-  const text = all ? (one ? t('{0} peer', connected) : t('{0} peers', connected)) : one ? t('{0}/{1} peer', connected, peers.length) : t('{0}/{1} peers', connected, peers.length);
+  const text = all
+    ? one
+      ? t('{0} peer', connected)
+      : t('{0} peers', connected)
+    : one
+      ? t('{0}/{1} peer', connected, peers.length)
+      : t('{0}/{1} peers', connected, peers.length);
   const icon = connected === 0 ? 'debug-disconnect' : 'radio-tower';
-  const tip = one ? t('{0} of {1} peer connected. {2}', connected, peers.length, listenTip) : t('{0} of {1} peers connected. {2}', connected, peers.length, listenTip);
+  const tip = one
+    ? t('{0} of {1} peer connected. {2}', connected, peers.length, listenTip)
+    : t('{0} of {1} peers connected. {2}', connected, peers.length, listenTip);
   return { icon, text, tip };
 }
 

@@ -42,7 +42,8 @@ function required(arg: unknown, usage: string): KeyRef & { type?: string } {
 export function parseReadArgs(arg: unknown): ReadArgs {
   const target = required(arg, t('expected "bucket/key" or { "bucket", "key", "type"? } as the argument, e.g. "ops/release-train"'));
   const format = field(arg, 'format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new InvalidInputError(t('"format" must be "text" or "json", got {0}', JSON.stringify(format)));
+  if (format !== 'text' && format !== 'json')
+    throw new InvalidInputError(t('"format" must be "text" or "json", got {0}', JSON.stringify(format)));
   if (target.type !== undefined && !isTypeName(target.type)) throw new InvalidInputError(t('unknown type "{0}"', target.type));
   const ref = { bucket: target.bucket, key: target.key };
   return target.type === undefined ? { ref, format } : { ref, type: target.type, format };
@@ -51,10 +52,13 @@ export function parseReadArgs(arg: unknown): ReadArgs {
 /** `"bucket/key"` or `{ bucket, key, timeout? }`, the timeout in seconds (default 600). */
 export function parseWaitArgs(arg: unknown): WaitArgs {
   const target = required(arg, t('expected "bucket/key" or { "bucket", "key", "timeout"? } naming a flag, e.g. "ops/deploy-freeze"'));
-  if (target.type !== undefined && target.type !== 'flag_ew') throw new InvalidInputError(t('only flags (flag_ew) can be waited for, not {0}', target.type));
+  if (target.type !== undefined && target.type !== 'flag_ew')
+    throw new InvalidInputError(t('only flags (flag_ew) can be waited for, not {0}', target.type));
   const timeout = field(arg, 'timeout') ?? DEFAULT_WAIT_SECONDS;
   if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_WAIT_SECONDS) {
-    throw new InvalidInputError(t('"timeout" must be a number of seconds from 1 to {0}, got {1}', MAX_WAIT_SECONDS, JSON.stringify(timeout)));
+    throw new InvalidInputError(
+      t('"timeout" must be a number of seconds from 1 to {0}, got {1}', MAX_WAIT_SECONDS, JSON.stringify(timeout)),
+    );
   }
   return { ref: { bucket: target.bucket, key: target.key }, timeoutMs: Math.round(timeout * 1000) };
 }
@@ -67,7 +71,8 @@ export function resolveReadKey(args: ReadArgs, existing: readonly ObjectKey[]): 
   if (args.type) return { ...args.ref, type: args.type };
   const types = existing.filter((k) => sameKeyRef(k, args.ref)).map((k) => k.type);
   const name = formatKeyRef(args.ref);
-  if (types.length === 0) throw new InvalidInputError(t('{0} does not exist on this replica (yet); pass "type" to read its empty value', name));
+  if (types.length === 0)
+    throw new InvalidInputError(t('{0} does not exist on this replica (yet); pass "type" to read its empty value', name));
   if (types.length > 1) throw new InvalidInputError(t('{0} exists as {1}; say which with "type"', name, types.join(', ')));
   return { ...args.ref, type: types[0] };
 }

@@ -38,13 +38,24 @@ export function taskHandlers(host: NodeHost): { 'minidote.read': Handler; 'minid
   };
 }
 
-function untilDisabled(host: NodeHost, disabled: () => boolean, timeoutMs: number, cancel: vscode.CancellationToken, name: string): Promise<void> {
+function untilDisabled(
+  host: NodeHost,
+  disabled: () => boolean,
+  timeoutMs: number,
+  cancel: vscode.CancellationToken,
+  name: string,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const check = () => {
       if (disabled()) finish(resolve);
-      else if (host.phase === 'closed' || host.phase === 'failed') finish(() => reject(new UnavailableError(t('the replica stopped while waiting for {0}', name))));
+      else if (host.phase === 'closed' || host.phase === 'failed')
+        finish(() => reject(new UnavailableError(t('the replica stopped while waiting for {0}', name))));
     };
-    const subscriptions = [host.onDidChange(check), host.onPhaseChanged(check), cancel.onCancellationRequested(() => finish(() => reject(new Cancelled())))];
+    const subscriptions = [
+      host.onDidChange(check),
+      host.onPhaseChanged(check),
+      cancel.onCancellationRequested(() => finish(() => reject(new Cancelled()))),
+    ];
     const timer = setTimeout(
       () => finish(() => reject(new UnavailableError(t('{0} is still enabled after {1} s', name, Math.round(timeoutMs / 1000))))),
       timeoutMs,

@@ -34,8 +34,16 @@ export async function rememberPeer(host: NodeHost, peer: string): Promise<string
 export async function askWhereToListen(title: string): Promise<string> {
   return given(
     await pickOne(title, [
-      { label: t('$(organization) Teammates on my network'), detail: t('Listens on all addresses (0.0.0.0); needs a team secret'), value: '0.0.0.0' },
-      { label: t('$(vm) Only this machine'), detail: t('Listens on 127.0.0.1, for a node or another editor on this machine'), value: '127.0.0.1' },
+      {
+        label: t('$(organization) Teammates on my network'),
+        detail: t('Listens on all addresses (0.0.0.0); needs a team secret'),
+        value: '0.0.0.0',
+      },
+      {
+        label: t('$(vm) Only this machine'),
+        detail: t('Listens on 127.0.0.1, for a node or another editor on this machine'),
+        value: '127.0.0.1',
+      },
     ]),
   );
 }
@@ -46,7 +54,8 @@ export async function askWhereToListen(title: string): Promise<string> {
  */
 export async function ensureSecretToListen(listenHost: string, secret: TeamSecret, interactive: boolean): Promise<void> {
   if (isLoopbackHost(listenHost) || (await secret.get())) return;
-  if (!interactive) throw new InvalidInputError(t('listening on {0} needs a team secret: run "Minidote: Set Team Secret" first', listenHost));
+  if (!interactive)
+    throw new InvalidInputError(t('listening on {0} needs a team secret: run "Minidote: Set Team Secret" first', listenHost));
   await vscode.commands.executeCommand('minidote.setTeamSecret');
   if (!(await secret.get())) throw new Cancelled();
 }

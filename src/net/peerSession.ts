@@ -182,7 +182,10 @@ export class PeerSession {
       case 'skipped':
         return;
       case 'gap':
-        this.log('info', `${this.conn.label}: a message from ${this.peerId} did not follow the previous one (${decoded.reason}); resynchronizing`);
+        this.log(
+          'info',
+          `${this.conn.label}: a message from ${this.peerId} did not follow the previous one (${decoded.reason}); resynchronizing`,
+        );
         this.piecesIn.clear();
         this.send(this.encoder.resync(decoded.epoch));
         return;

@@ -29,7 +29,10 @@ export function changesOf(txn: Transaction): Map<string, { key: ObjectKey; chang
     const op = crdtType(e.type).descriptor.describeEffect(e.effect);
     const seen = out.get(id);
     const text = seen ? `${seen.change.op}, ${op}` : op;
-    out.set(id, { key: { bucket: e.bucket, key: e.key, type: e.type }, change: { origin: txn.origin, at: txn.at, clock: txn.clock, op: text } });
+    out.set(id, {
+      key: { bucket: e.bucket, key: e.key, type: e.type },
+      change: { origin: txn.origin, at: txn.at, clock: txn.clock, op: text },
+    });
   }
   return out;
 }

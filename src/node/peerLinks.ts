@@ -310,7 +310,10 @@ export class PeerLinks {
     const own = entry(this.context.replica.clock, this.id);
     if (claimed <= own) return;
     this.ownHistory.claim(link, claimed);
-    this.context.log('warn', `a peer says it knows transactions of ${this.id} up to ${claimed}, this storage only up to ${own}: catching up before new updates`);
+    this.context.log(
+      'warn',
+      `a peer says it knows transactions of ${this.id} up to ${claimed}, this storage only up to ${own}: catching up before new updates`,
+    );
   }
 
   private onHeartbeat(): void {

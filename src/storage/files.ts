@@ -73,7 +73,7 @@ export function writeFileAtomicallySync(path: string, data: Buffer): void {
   try {
     const fd = openSync(temp, 'w');
     try {
-      for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+      for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

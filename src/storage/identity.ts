@@ -18,8 +18,7 @@ export async function resolveReplicaId(dir: string, wanted: string | undefined):
   if (stored !== undefined) {
     if (wanted !== undefined && wanted !== stored) {
       throw new InvalidInputError(
-        `data directory ${dir} belongs to replica "${stored}", not "${wanted}": ` +
-          `use id "${stored}" or another directory`,
+        `data directory ${dir} belongs to replica "${stored}", not "${wanted}": ` + `use id "${stored}" or another directory`,
       );
     }
     return stored;

@@ -311,12 +311,15 @@ export class TransactionLog {
       throw diskError(`could not start the log segment ${path}`, error);
     }
     const coder = new RecordCoder(clock, at);
-    return { info: { number, path, start: clock, imported, version: FORMAT_VERSION, coder, records: 0, bytes: header.length, covers: {} }, fd };
+    return {
+      info: { number, path, start: clock, imported, version: FORMAT_VERSION, coder, records: 0, bytes: header.length, covers: {} },
+      fd,
+    };
   }
 }
 
 function writeFully(fd: number, data: Buffer, position: number): void {
-  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done, position + done);
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, position + done);
 }
 
 function openOrFail(path: string): number {

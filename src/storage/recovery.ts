@@ -64,17 +64,25 @@ export function recover(dir: string, replica: Replica, say: (message: string) =>
   const firstLive = snapshots[0]?.number ?? 1;
   const numbers = numberedFiles(dir, 'log');
   // The snapshot contains everything logged before `firstLive`: its clock covers those segments.
-  const history = keepHistory(dir, numbers.filter((n) => n < firstLive), replica.clock, report, say);
-  const live = replay(dir, numbers.filter((n) => n >= firstLive), replica, snapshots.length > 0, report, say);
+  const history = keepHistory(
+    dir,
+    numbers.filter((n) => n < firstLive),
+    replica.clock,
+    report,
+    say,
+  );
+  const live = replay(
+    dir,
+    numbers.filter((n) => n >= firstLive),
+    replica,
+    snapshots.length > 0,
+    report,
+    say,
+  );
   return { report, segments: [...history, ...live], snapshots, firstLive };
 }
 
-function loadNewestSnapshot(
-  dir: string,
-  replica: Replica,
-  report: RecoveryReport,
-  say: (m: string) => void,
-): SnapshotInfo[] {
+function loadNewestSnapshot(dir: string, replica: Replica, report: RecoveryReport, say: (m: string) => void): SnapshotInfo[] {
   const numbers = numberedFiles(dir, 'snap').reverse();
   for (let i = 0; i < numbers.length; i++) {
     const file = snapshotFile(numbers[i]);
@@ -213,4 +221,3 @@ function cut(
   report.cut.push({ file, offset, reason });
   say(`log segment ${file} cut at offset ${offset} (${reason}); the cut bytes were moved to ${movedTo}`);
 }
-

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import { validateReplicaId } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, parseClock } from '../core/vectorClock';
-import { Damage, FORMAT_VERSION, JSON_FORMAT_VERSION, checkHeader, headerClock, headerNumber, isRecord, parseJson, segmentFile } from './format';
+import {
+  Damage,
+  FORMAT_VERSION,
+  JSON_FORMAT_VERSION,
+  checkHeader,
+  headerClock,
+  headerNumber,
+  isRecord,
+  parseJson,
+  segmentFile,
+} from './format';
 import { encodeJsonFrame, readFrame } from './frames';
 import { RecordCoder, UnusableRecordError, decodeJsonRecord, isDefinitions } from './records';
 
@@ -108,7 +118,7 @@ export function scanSegment(dir: string, number: number, limit?: number, covered
   const info: SegmentInfo = { ...fields, path, records: 0, bytes: first.next, covers: {}, ...(continuable ? { coder } : {}) };
   const frames: { offset: number; payload: Buffer; next: number }[] = [];
   let damage: { offset: number; reason: string } | undefined;
-  for (let offset = first.next; ; ) {
+  for (let offset = first.next; ;) {
     const frame = readFrame(data, offset);
     if (frame.kind === 'end') break;
     if (frame.kind === 'damage') {

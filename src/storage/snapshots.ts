@@ -31,11 +31,7 @@ export interface SnapshotInfo {
  * Writes a snapshot atomically and durably (temp file, fsync, rename, fsync of the directory),
  * whatever the log's fsync policy: compaction deletes log segments on the strength of it.
  */
-export async function writeSnapshotFile(
-  dir: string,
-  fromSegment: number,
-  state: ReplicaSnapshot,
-): Promise<SnapshotInfo> {
+export async function writeSnapshotFile(dir: string, fromSegment: number, state: ReplicaSnapshot): Promise<SnapshotInfo> {
   const { info, data } = encodeSnapshot(dir, fromSegment, state);
   await writeFileAtomically(info.path, data);
   return info;

@@ -42,10 +42,7 @@ export interface StorageStats {
  * Opens (creating if needed) a replica's data directory: takes its lock, reads or creates its id,
  * recovers its state, and returns the replica wired to log every transaction it delivers.
  */
-export async function openStorage(
-  dir: string,
-  options: OpenOptions = {},
-): Promise<{ storage: Storage; replica: Replica }> {
+export async function openStorage(dir: string, options: OpenOptions = {}): Promise<{ storage: Storage; replica: Replica }> {
   const fsync = checkFsyncPolicy(options.fsync ?? DEFAULT_FSYNC);
   const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {

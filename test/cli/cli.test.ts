@@ -72,10 +72,13 @@ describe('cli: minidote serve / update / read / status', function () {
     const n = JSON.parse(await ok(['read', '--node', a.url, 'counter_pn', 'board', 'n']));
     assert.deepEqual(n, { value: 0, clock: { batchA: 2 } });
     const file = path.join(dir(), 'batch.json');
-    writeFileSync(file, JSON.stringify([
-      { type: 'counter_pn', bucket: 'board', key: 'n', op: 'increment', args: [2] },
-      { type: 'set_2p', bucket: 'board', key: 'todo', op: 'add', args: ['fresh'] },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: 'counter_pn', bucket: 'board', key: 'n', op: 'increment', args: [2] },
+        { type: 'set_2p', bucket: 'board', key: 'todo', op: 'add', args: ['fresh'] },
+      ]),
+    );
     assert.deepEqual(JSON.parse(await ok(['update', '--node', a.url, '--batch', file])), { batchA: 3 });
     const removeAbsent = await runCli(['update', '--node', a.url, 'set_2p', 'board', 'todo', 'remove', 'ghost']);
     assert.equal(removeAbsent.code, 1);

@@ -47,8 +47,13 @@ describe('cli: operation arguments', () => {
     });
 
     it('refuses an argument nested one level deeper than an element may be', () => {
-      assertInvalid(() => updatesFromBatch(`[{"type":"set_aw","bucket":"b","key":"k","op":"add","args":[${deepText(MAX_JSON_DEPTH + 1)}]}]`));
-      assert.equal(updatesFromBatch(`[{"type":"set_aw","bucket":"b","key":"k","op":"add","args":[${deepText(MAX_JSON_DEPTH)}]}]`).length, 1);
+      assertInvalid(() =>
+        updatesFromBatch(`[{"type":"set_aw","bucket":"b","key":"k","op":"add","args":[${deepText(MAX_JSON_DEPTH + 1)}]}]`),
+      );
+      assert.equal(
+        updatesFromBatch(`[{"type":"set_aw","bucket":"b","key":"k","op":"add","args":[${deepText(MAX_JSON_DEPTH)}]}]`).length,
+        1,
+      );
     });
 
     it('refuses non-finite numbers and oversized values', () => {

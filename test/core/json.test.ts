@@ -108,11 +108,14 @@ describe('json', () => {
       ['a value nested 5000 levels deep', `${'['.repeat(5000)}${']'.repeat(5000)}`],
     ] as const) {
       it(`refuses ${what} with InvalidInputError naming the input`, () => {
-        assert.throws(() => parseJsonText(text, 'the input'), (error: unknown) => {
-          assert.ok(error instanceof InvalidInputError, String(error));
-          assert.match(error.message, /^the input /);
-          return true;
-        });
+        assert.throws(
+          () => parseJsonText(text, 'the input'),
+          (error: unknown) => {
+            assert.ok(error instanceof InvalidInputError, String(error));
+            assert.match(error.message, /^the input /);
+            return true;
+          },
+        );
       });
     }
   });

@@ -470,7 +470,10 @@ describe('Replica', () => {
       c.importState(good);
       const bad: ReplicaSnapshot = {
         clock: { A: 99 },
-        objects: [{ ...counter, state: 7 }, { ...awSet, state: 'not a set' }],
+        objects: [
+          { ...counter, state: 7 },
+          { ...awSet, state: 'not a set' },
+        ],
       };
       assert.throws(() => c.importState(bad), InvalidInputError);
       const unknownType: ReplicaSnapshot = {

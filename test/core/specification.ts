@@ -197,7 +197,7 @@ export class SpecReplica {
 
   /** Delivers whatever waiting transactions became ready, until none does. */
   private deliverPending(): void {
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const t of this.pending) {
         if (this.delivered.has(t)) this.pending.delete(t);

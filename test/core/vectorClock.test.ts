@@ -181,11 +181,14 @@ describe('vectorClock', () => {
       ['a deeply nested entry', JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`)],
     ] as const) {
       it(`rejects ${what} with InvalidInputError naming the entry`, () => {
-        assert.throws(() => parseClock({ a: 1, bad: count }), (error: unknown) => {
-          assert.ok(error instanceof InvalidInputError);
-          assert.match(error.message, /"bad"/);
-          return true;
-        });
+        assert.throws(
+          () => parseClock({ a: 1, bad: count }),
+          (error: unknown) => {
+            assert.ok(error instanceof InvalidInputError);
+            assert.match(error.message, /"bad"/);
+            return true;
+          },
+        );
       });
     }
   });

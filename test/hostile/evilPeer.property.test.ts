@@ -122,7 +122,10 @@ const refusedEffectBytes: Record<TypeName, number[]> = {
 function forged(defect: Defect, type: TypeName, place: ObjectKey): Send {
   const origin = 'forger';
   const base = (effects: Effect[] = [validEffect(type, place, origin, 1)]): Transaction => transaction(origin, 1, effects);
-  const txns = (txn: Transaction): Send => (evil) => evil.sendTxns([txn]);
+  const txns =
+    (txn: Transaction): Send =>
+    (evil) =>
+      evil.sendTxns([txn]);
   switch (defect) {
     case 'sequence beyond the maximum':
       return txns(transaction(origin, TOO_BIG, [validEffect(type, place, origin, TOO_BIG)]));
@@ -158,7 +161,8 @@ function render(message: EvilMessage): Send {
     case 'oversized frame':
       return (evil) => evil.conn.sendBytes(new Uint8Array(4.5 * 1024 * 1024));
     case 'oversized element':
-      return (evil) => evil.sendTxns([transaction('bigger', 1, [effect.setAwAdd(fresh('set_aw'), tagOf('bigger', 1), ['x'.repeat(1536 * 1024)])])]);
+      return (evil) =>
+        evil.sendTxns([transaction('bigger', 1, [effect.setAwAdd(fresh('set_aw'), tagOf('bigger', 1), ['x'.repeat(1536 * 1024)])])]);
     case 'gapped transaction': {
       const place = (message.onWritten ? written : fresh)(message.type);
       return (evil) => evil.sendTxns([transaction('gapper', message.seq, [validEffect(message.type, place, 'gapper', message.seq)])]);

@@ -29,7 +29,12 @@ export function noFaultCounts(): FaultCounts {
 }
 
 export function addFaultCounts(a: FaultCounts, b: FaultCounts): FaultCounts {
-  return { dropped: a.dropped + b.dropped, duplicated: a.duplicated + b.duplicated, reordered: a.reordered + b.reordered, delayed: a.delayed + b.delayed };
+  return {
+    dropped: a.dropped + b.dropped,
+    duplicated: a.duplicated + b.duplicated,
+    reordered: a.reordered + b.reordered,
+    delayed: a.delayed + b.delayed,
+  };
 }
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */

@@ -65,7 +65,11 @@ describe('net: fault injection', function () {
 
   async function expectAll(nodes: TestNode[], keys: ObjectKey[], expected: unknown[]): Promise<void> {
     await cluster.converged(keys, 30_000, nodes);
-    for (const { node } of nodes) assert.deepEqual(keys.map((k) => node.replica.value(k)), expected);
+    for (const { node } of nodes)
+      assert.deepEqual(
+        keys.map((k) => node.replica.value(k)),
+        expected,
+      );
   }
 
   it('converges while drops, duplicates, reorders and delays go on, losing no acknowledged write', async function () {
@@ -74,7 +78,13 @@ describe('net: fault injection', function () {
     const probability = (max: number) => fc.double({ min: 0.1, max, noNaN: true });
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ drop: probability(0.3), duplicate: probability(0.3), reorder: probability(0.3), delay: probability(0.5), delayMs: fc.integer({ min: 1, max: 40 }) }),
+        fc.record({
+          drop: probability(0.3),
+          duplicate: probability(0.3),
+          reorder: probability(0.3),
+          delay: probability(0.5),
+          delayMs: fc.integer({ min: 1, max: 40 }),
+        }),
         fc.array(fc.record({ at: fc.nat(2), amount: fc.integer({ min: 1, max: 9 }) }), { minLength: 5, maxLength: 40 }),
         fc.nat(),
         async (faults: Faults, ops, proxySeed) => {
@@ -94,7 +104,10 @@ describe('net: fault injection', function () {
             const elements = ops.map((_, i) => `e${i}`).sort();
             await expectAll(r.nodes, [counter, set], [sum, elements]);
             const beforeConvergence = injectedBy(r.proxies);
-            assert.ok(Object.values(beforeConvergence).some((n) => n > 0), 'faults hit the writes on their way');
+            assert.ok(
+              Object.values(beforeConvergence).some((n) => n > 0),
+              'faults hit the writes on their way',
+            );
             // Heartbeats keep crossing the faults: go on until every kind of fault has happened, and
             // the replicas must still agree.
             await waitUntil(() => Object.values(injectedBy(r.proxies)).every((n) => n > 0), {
@@ -117,7 +130,11 @@ describe('net: fault injection', function () {
     // Lost whole, it must come again on the same link; duplicated, installed once.
     { shape: 'in one piece, lost and then duplicated', batches: 4, forced: ['drop', 'duplicate'] },
     // A faulty piece spoils the whole text: the link is dropped and the transfer starts again.
-    { shape: 'in several pieces, dropped, duplicated, reordered and delayed', batches: 40, forced: ['drop', 'duplicate', 'reorder', 'delay'] },
+    {
+      shape: 'in several pieces, dropped, duplicated, reordered and delayed',
+      batches: 40,
+      forced: ['drop', 'duplicate', 'reorder', 'delay'],
+    },
   ];
   for (const { shape, batches, forced } of bootstraps) {
     it(`a late replica bootstraps from a snapshot sent ${shape}, while faults go on`, async () => {
@@ -127,7 +144,10 @@ describe('net: fault injection', function () {
       // 500 elements of ~60 bytes per batch: a snapshot piece holds 512 K characters.
       for (let batch = 0; batch < batches; batch++) {
         const names = Array.from({ length: 500 }, (_, i) => `tag-${String(batch * 500 + i).padStart(6, '0')}-${'x'.repeat(20)}`);
-        await a.node.update([{ ...counter, op: 'increment' }, { ...tags, op: 'add_all', args: names }]);
+        await a.node.update([
+          { ...counter, op: 'increment' },
+          { ...tags, op: 'add_all', args: names },
+        ]);
       }
       await compactNow(a);
       assert.ok(a.node.storage.stats().logRecords < batches, `the log was compacted: ${JSON.stringify(a.node.storage.stats())}`);
@@ -161,8 +181,14 @@ describe('net: fault injection', function () {
     // Cut A off from B and C (A dials B through proxy 0; C dials A through proxy 2).
     r.proxies[0].partition();
     r.proxies[2].partition();
-    await a.node.update([{ ...set, op: 'remove', args: ['before'] }, { ...counter, op: 'increment', args: [10] }]);
-    await b.node.update([{ ...set, op: 'add', args: ['during-b'] }, { ...counter, op: 'increment', args: [1] }]);
+    await a.node.update([
+      { ...set, op: 'remove', args: ['before'] },
+      { ...counter, op: 'increment', args: [10] },
+    ]);
+    await b.node.update([
+      { ...set, op: 'add', args: ['during-b'] },
+      { ...counter, op: 'increment', args: [1] },
+    ]);
     await c.node.update([{ ...set, op: 'add', args: ['before'] }]);
     await cluster.converged([set, counter], 20_000, [b, c]);
     assert.equal(a.node.replica.value(counter), 10);
@@ -189,7 +215,10 @@ describe('net: fault injection', function () {
     const a = await cluster.start('bootA', { snapshotEvery: 500 });
     const tags = key('set_aw', 'boot', 'tags');
     for (let i = 0; i < 3000; i++) {
-      await a.node.update([{ ...counter, op: 'increment' }, { ...tags, op: 'add', args: [`t${i % 100}`] }]);
+      await a.node.update([
+        { ...counter, op: 'increment' },
+        { ...tags, op: 'add', args: [`t${i % 100}`] },
+      ]);
     }
     await compactNow(a);
     assert.ok(a.node.storage.stats().logRecords < 3000, `the log was compacted: ${JSON.stringify(a.node.storage.stats())}`);
@@ -212,7 +241,10 @@ describe('net: fault injection', function () {
     for (let i = 0; i < 1500; i++) await a.node.update([{ ...counter, op: 'increment' }]);
     const back = await cluster.start('gapB', { dir, peers: [a.url] });
     await expectAll([a, back], [counter, set], [1500, ['b-was-here']]);
-    assert.ok(said.some((m) => /sent gapB a snapshot/.test(m)), 'the catch-up used a snapshot');
+    assert.ok(
+      said.some((m) => /sent gapB a snapshot/.test(m)),
+      'the catch-up used a snapshot',
+    );
     // Its log was not compacted: a short gap still travels as transactions.
     await back.node.update([{ ...counter, op: 'decrement', args: [500] }]);
     await expectAll([a, back], [counter], [1000]);

@@ -139,7 +139,14 @@ describe('net: the listener before authentication', function () {
 
     it('accepts loopback names on any port (a port forward), and scripts that send no Origin', async () => {
       node = await new CountingListener().start();
-      for (const host of [`127.0.0.1:${node.port}`, `localhost:${node.port}`, `LOCALHOST:${node.port}`, `[::1]:${node.port}`, `127.0.0.1:${node.port + 1}`, 'localhost']) {
+      for (const host of [
+        `127.0.0.1:${node.port}`,
+        `localhost:${node.port}`,
+        `LOCALHOST:${node.port}`,
+        `[::1]:${node.port}`,
+        `127.0.0.1:${node.port + 1}`,
+        'localhost',
+      ]) {
         assert.equal((await upgradeStatus(node.url, { headers: { host } })).status, 101, host);
       }
       const client = await MinidoteClient.connect(node.url);

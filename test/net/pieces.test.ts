@@ -147,8 +147,16 @@ describe('net: snapshots and large transactions in pieces', function () {
   /** What each test peer sends as a frame, cut into pieces of 16 bytes by the encoder of its side of the link. */
   const whole = (): LinkEncoder => new LinkEncoder(Infinity);
   const malformed: [string, () => Uint8Array, RegExp][] = [
-    ['a snapshot cut short', () => whole().snapshot(encodeSnapshot({ clock: { sender: 1 }, objects: [] }).subarray(0, -1))[0], /malformed binary data/],
-    ['a snapshot that is not one', () => whole().snapshot(bytes('{"clock":{},"objects":['))[0], /malformed binary data|not a valid replica id/],
+    [
+      'a snapshot cut short',
+      () => whole().snapshot(encodeSnapshot({ clock: { sender: 1 }, objects: [] }).subarray(0, -1))[0],
+      /malformed binary data/,
+    ],
+    [
+      'a snapshot that is not one',
+      () => whole().snapshot(bytes('{"clock":{},"objects":['))[0],
+      /malformed binary data|not a valid replica id/,
+    ],
     [
       'a snapshot with a clock entry beyond the largest sequence number',
       () => whole().snapshot(encodeSnapshot({ clock: { a: MAX_SEQUENCE + 1 }, objects: [] }))[0],

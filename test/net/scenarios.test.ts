@@ -24,14 +24,29 @@ describe('net: end-to-end scenarios', function () {
     const title = key('register_mv', 'doc', 'title');
     const editors = key('set_aw', 'doc', 'editors');
     const edits = key('counter_pn', 'doc', 'edits');
-    const t1 = await a.node.update([{ ...title, op: 'assign', args: ['Draft'] }, { ...editors, op: 'add', args: ['alice'] }]);
+    const t1 = await a.node.update([
+      { ...title, op: 'assign', args: ['Draft'] },
+      { ...editors, op: 'add', args: ['alice'] },
+    ]);
     // Causally after t1 at B: overwrites "Draft".
-    await b.node.update([{ ...title, op: 'assign', args: ['Plan'] }, { ...editors, op: 'add', args: ['bob'] }], t1);
+    await b.node.update(
+      [
+        { ...title, op: 'assign', args: ['Plan'] },
+        { ...editors, op: 'add', args: ['bob'] },
+      ],
+      t1,
+    );
     await cluster.converged([title, editors]);
     // Concurrent: C and A assign without seeing each other (no session clock between them).
     await Promise.all([
-      a.node.update([{ ...title, op: 'assign', args: ['Plan v2'] }, { ...edits, op: 'increment', args: [2] }]),
-      c.node.update([{ ...editors, op: 'add', args: ['carol'] }, { ...edits, op: 'increment', args: [3] }]),
+      a.node.update([
+        { ...title, op: 'assign', args: ['Plan v2'] },
+        { ...edits, op: 'increment', args: [2] },
+      ]),
+      c.node.update([
+        { ...editors, op: 'add', args: ['carol'] },
+        { ...edits, op: 'increment', args: [3] },
+      ]),
     ]);
     await cluster.converged([title, editors, edits]);
     for (const { node } of cluster.nodes) {
@@ -102,7 +117,11 @@ describe('net: end-to-end scenarios', function () {
     const count = key('counter_pn', 'board', 'completed');
     const c1 = await a.node.update([{ ...todo, op: 'add_all', args: ['design', 'build', 'ship'] }]);
     const c2 = await b.node.update(
-      [{ ...todo, op: 'remove', args: ['design'] }, { ...done, op: 'add', args: ['design'] }, { ...count, op: 'increment' }],
+      [
+        { ...todo, op: 'remove', args: ['design'] },
+        { ...done, op: 'add', args: ['design'] },
+        { ...count, op: 'increment' },
+      ],
       c1,
     );
     await a.node.replica.waitFor(c2);

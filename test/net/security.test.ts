@@ -48,9 +48,12 @@ describe('net: bad peers and authentication', function () {
       (conn) =>
         conn.sendBytes(
           // A flag effect ends with its enable marker (0 or 1) and the tag's index.
-          spoiledTransactions([{ origin: 'evil', clock: { evil: 1 }, at: 0, effects: [{ ...flag, effect: { rm: [], enable: 'evil:1:0' } }] }], (body) => {
-            body[body.length - 2] = 7;
-          }),
+          spoiledTransactions(
+            [{ origin: 'evil', clock: { evil: 1 }, at: 0, effects: [{ ...flag, effect: { rm: [], enable: 'evil:1:0' } }] }],
+            (body) => {
+              body[body.length - 2] = 7;
+            },
+          ),
         ),
     ],
     ['an oversized frame', (conn) => conn.sendText(JSON.stringify({ t: 'clock', clock: {}, pad: 'x'.repeat(5 * 1024 * 1024) }))],

@@ -5,7 +5,10 @@ import { checkListenPolicy } from '../../src/node/listenPolicy';
 describe('checkListenPolicy', () => {
   it('refuses to listen beyond loopback without a team secret', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20']) {
-      assert.throws(() => checkListenPolicy(host, undefined), (e: unknown) => e instanceof InvalidInputError && /without a team secret/.test(e.message));
+      assert.throws(
+        () => checkListenPolicy(host, undefined),
+        (e: unknown) => e instanceof InvalidInputError && /without a team secret/.test(e.message),
+      );
     }
   });
 

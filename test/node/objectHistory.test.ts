@@ -24,7 +24,10 @@ describe('who changed what, and the history of an object', function () {
     let node = await open(dir.path);
     await node.update([{ ...cart, op: 'add', args: ['apples'] }]);
     const before = Date.now();
-    await node.update([{ ...freeze, op: 'enable' }, { ...cart, op: 'remove', args: ['apples'] }]);
+    await node.update([
+      { ...freeze, op: 'enable' },
+      { ...cart, op: 'remove', args: ['apples'] },
+    ]);
     const last = node.lastChange(freeze);
     assert.equal(last?.origin, 'alice');
     assert.equal(last?.op, 'enabled');

@@ -5,7 +5,11 @@ import { OwnSequenceGuard } from '../../src/node/ownSequenceGuard';
 function guardAt(patienceMs: number) {
   let now = 1_000;
   const expired: number[] = [];
-  const guard = new OwnSequenceGuard(patienceMs, (seq) => expired.push(seq), () => now);
+  const guard = new OwnSequenceGuard(
+    patienceMs,
+    (seq) => expired.push(seq),
+    () => now,
+  );
   return { guard, expired, advance: (ms: number) => (now += ms) };
 }
 

@@ -58,7 +58,10 @@ describe('storage: snapshots and compaction', function () {
       await storage.writeSnapshot(); // the log now has one segment per 100 updates
     }
     const since250 = storage.transactionsSince({ alpha: 250 });
-    assert.deepEqual(since250?.map(sequenceOf), Array.from({ length: 750 }, (_, i) => 251 + i));
+    assert.deepEqual(
+      since250?.map(sequenceOf),
+      Array.from({ length: 750 }, (_, i) => 251 + i),
+    );
     assert.deepEqual(storage.transactionsSince({ alpha: 1000 }), []);
     assert.equal(storage.transactionsSince({ alpha: 199 }), undefined, 'records up to 200 are compacted away');
 
@@ -145,11 +148,14 @@ describe('storage: snapshots and compaction', function () {
     // The segment the install would start exists already, so the log cannot continue there.
     writeFileSync(join(dir, 'log-000002.wal'), '');
     const before = stateText(replica);
-    assert.throws(() => storage.installSnapshot(peer.exportState()), (error: unknown) => {
-      assert.ok(error instanceof MinidoteError && error.kind === 'storage', String(error));
-      assert.match(error.message, /could not start the log segment \S+log-000002\.wal/);
-      return true;
-    });
+    assert.throws(
+      () => storage.installSnapshot(peer.exportState()),
+      (error: unknown) => {
+        assert.ok(error instanceof MinidoteError && error.kind === 'storage', String(error));
+        assert.match(error.message, /could not start the log segment \S+log-000002\.wal/);
+        return true;
+      },
+    );
     assert.deepEqual(files(dir, 'snap'), [], 'the snapshot of the failed install is gone');
     assert.ok(!existsSync(join(dir, 'snap-000002.snap.tmp')));
     assert.equal(stateText(replica), before);
@@ -168,11 +174,14 @@ describe('storage: snapshots and compaction', function () {
     const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never' });
     await replica.update(updateFor(1));
     const foreign = { clock: { beta: 3 }, objects: [] };
-    assert.throws(() => storage.installSnapshot(foreign), (error: unknown) => {
-      assert.ok(error instanceof InvalidInputError, String(error));
-      assert.match(error.message, /lacks transactions the replica delivered .*join it with the local state first/);
-      return true;
-    });
+    assert.throws(
+      () => storage.installSnapshot(foreign),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInputError, String(error));
+        assert.match(error.message, /lacks transactions the replica delivered .*join it with the local state first/);
+        return true;
+      },
+    );
     const undecodable = { clock: { alpha: 1, beta: 3 }, objects: [{ bucket: 'b', key: 'k', type: 'flag_ew' as const, state: 'on' }] };
     assert.throws(() => storage.installSnapshot(undecodable), InvalidInputError);
     assert.deepEqual([files(dir, 'snap'), files(dir, 'log')], [[], ['log-000001.wal']], 'nothing was written');

@@ -119,7 +119,11 @@ describe('storage: a writer killed with SIGKILL', function () {
         assert.equal(workloadPart(replica), workloadPart(await reference.replicaAfter(alpha)), `${where}: alpha's updates`);
         // Each beta update added one element: the set holds exactly the first `beta` of them.
         const elements = (replica.value(BIG) as string[]).map((e) => Number(e.slice(1, e.indexOf(':'))));
-        assert.deepEqual([...elements].sort((a, b) => a - b), Array.from({ length: beta }, (_, i) => i + 1), where);
+        assert.deepEqual(
+          [...elements].sort((a, b) => a - b),
+          Array.from({ length: beta }, (_, i) => i + 1),
+          where,
+        );
         // Every install that returned is kept; the one the kill interrupted is kept whole or not at all.
         const installed = [recovered.beta + done * PER_INSTALL, recovered.beta + (done + 1) * PER_INSTALL];
         assert.ok(installed.includes(beta), `${where}: ${beta} peer updates after ${done} installs of ${PER_INSTALL} on ${recovered.beta}`);

@@ -13,11 +13,14 @@ describe('storage: fsync policy', () => {
   it('rejects anything else with the accepted forms in the message', () => {
     const bad = ['', 'sometimes', 'ALWAYS', 'interval:', 'interval:0', 'interval:-5', 'interval:2.5', 'interval:99999999'];
     for (const text of bad) {
-      assert.throws(() => parseFsyncPolicy(text), (error: unknown) => {
-        assert.ok(error instanceof InvalidInputError, text);
-        assert.match(error.message, /use always, never, interval/);
-        return true;
-      });
+      assert.throws(
+        () => parseFsyncPolicy(text),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError, text);
+          assert.match(error.message, /use always, never, interval/);
+          return true;
+        },
+      );
     }
   });
 

@@ -104,7 +104,9 @@ describe('storage: directory lock and replica id', function () {
     const mine = readLockFile(dir);
     assert.equal(mine.pid, process.pid);
     assert.notEqual(mine.token, held.token);
-    assert.deepEqual(reports, [`took over the stale lock of process ${holder.pid} on this machine on ${dir} (process ${holder.pid} no longer runs)`]);
+    assert.deepEqual(reports, [
+      `took over the stale lock of process ${holder.pid} on this machine on ${dir} (process ${holder.pid} no longer runs)`,
+    ]);
     await storage.close();
     assert.ok(!existsSync(join(dir, 'lock')));
   });
@@ -199,7 +201,10 @@ describe('storage: directory lock and replica id', function () {
       openStorage(dir),
       lockedError((error) => {
         assert.equal(error.holderPid, process.ppid);
-        assert.match(error.message, new RegExp(`in use by process ${process.ppid} \\(its lock .* older Minidote\\): stop that process first`));
+        assert.match(
+          error.message,
+          new RegExp(`in use by process ${process.ppid} \\(its lock .* older Minidote\\): stop that process first`),
+        );
       }),
     );
     // ...and otherwise says nothing about where its process runs: only its age frees it.
@@ -231,7 +236,7 @@ describe('storage: directory lock and replica id', function () {
     assert.match(lost[0], /lost the lock on the data directory .*process 4242 on host other-host holds it now/);
     assert.throws(() => lock.check(), /lost the lock/);
     lock.release();
-    assert.equal(readLockFile(dir).pid, 4242, 'releasing a lost lock leaves the new holder\'s file alone');
+    assert.equal(readLockFile(dir).pid, 4242, "releasing a lost lock leaves the new holder's file alone");
   });
 
   it('stops writing when its lock was taken over, so two writers never share a log', async function () {
@@ -251,7 +256,7 @@ describe('storage: directory lock and replica id', function () {
     );
     assert.deepEqual(replica.clock, clock);
     await storage.close();
-    assert.equal(readLockFile(dir).pid, 4242, 'closing leaves the new holder\'s lock alone');
+    assert.equal(readLockFile(dir).pid, 4242, "closing leaves the new holder's lock alone");
   });
 
   it('refuses a second open in the same process, and allows it after close (close is idempotent)', async () => {

@@ -112,7 +112,10 @@ describe('storage: recovery', function () {
       const reports: string[] = [];
       const { storage, replica } = await openStorage(dir, { report: (m) => reports.push(m) });
       assert.equal(stateText(replica), expected.get(4), `byte ${offset} flipped`);
-      assert.deepEqual(storage.recovery.cut.map((c) => [c.file, c.offset]), [[FIRST_SEGMENT, start]]);
+      assert.deepEqual(
+        storage.recovery.cut.map((c) => [c.file, c.offset]),
+        [[FIRST_SEGMENT, start]],
+      );
       assert.match(storage.recovery.cut[0].reason, /checksum mismatch|incomplete record/);
       assert.equal(reports.length, 1);
       assert.equal(readFileSync(join(dir, 'damaged', `${FIRST_SEGMENT}@${start}`)).length, size - start);
@@ -132,7 +135,10 @@ describe('storage: recovery', function () {
     const { storage, replica } = await openStorage(dir);
     assert.equal(replica.value({ type: 'flag_ew', bucket: 'b', key: 'k' }), false);
     assert.deepEqual(storage.recovery.cut, []);
-    assert.deepEqual(storage.recovery.setAside.map((s) => s.offset), [size + recordAt]);
+    assert.deepEqual(
+      storage.recovery.setAside.map((s) => s.offset),
+      [size + recordAt],
+    );
     assert.match(storage.recovery.setAside[0].reason, /not a valid transaction/);
     // Its sequence number is used up: peers may have seen it, so it is never issued again.
     assert.deepEqual(await replica.update(updateFor(4)), { alpha: 5 });
@@ -183,7 +189,11 @@ describe('storage: recovery', function () {
       assert.equal(stateText(replica), stateText(expected), what);
       assert.deepEqual(storage.recovery.cut, [], what);
       assert.equal(storage.recovery.replayed, 5, what);
-      assert.deepEqual(storage.recovery.setAside.map((r) => [r.file, r.offset]), [[FIRST_SEGMENT, poison.offset]], what);
+      assert.deepEqual(
+        storage.recovery.setAside.map((r) => [r.file, r.offset]),
+        [[FIRST_SEGMENT, poison.offset]],
+        what,
+      );
       const copy = join(dir, 'damaged', `${FIRST_SEGMENT}@${poison.offset}`);
       assert.equal(storage.recovery.setAside[0].copy, copy, what);
       assert.ok(readFileSync(copy).equals(frame), `${what}: damaged/ does not hold the record`);
@@ -233,7 +243,10 @@ describe('storage: recovery', function () {
     await storage.writeSnapshot();
     await applyUpdates(replica, 61, 70);
     await storage.close();
-    const newest = readdirSync(dir).filter((f) => f.startsWith('snap-')).sort().at(-1) as string;
+    const newest = readdirSync(dir)
+      .filter((f) => f.startsWith('snap-'))
+      .sort()
+      .at(-1) as string;
     flipByte(join(dir, newest), statSync(join(dir, newest)).size - 3);
 
     const reports: string[] = [];
@@ -241,7 +254,10 @@ describe('storage: recovery', function () {
     assert.equal(stateText(reopened.replica), (await expectedStates(70)).get(70));
     assert.deepEqual(reopened.storage.recovery.snapshotClock, { alpha: 30 });
     assert.equal(reopened.storage.recovery.replayed, 40);
-    assert.deepEqual(reopened.storage.recovery.badSnapshots.map((s) => s.file), [newest]);
+    assert.deepEqual(
+      reopened.storage.recovery.badSnapshots.map((s) => s.file),
+      [newest],
+    );
     assert.match(reports.join('\n'), /unreadable .*falling back to the previous one/);
     assert.ok(existsSync(join(dir, 'damaged', newest)));
     await reopened.storage.close();
@@ -250,7 +266,11 @@ describe('storage: recovery', function () {
   it('recovers after a crash between writing a snapshot and deleting what it made obsolete', async () => {
     const dir = tempDir();
     const { storage, replica } = await openStorage(dir, { id: 'alpha', fsync: 'never', replica: { now: () => 0 } });
-    for (const [from, to] of [[1, 40], [41, 80], [81, 120]]) {
+    for (const [from, to] of [
+      [1, 40],
+      [41, 80],
+      [81, 120],
+    ]) {
       await applyUpdates(replica, from, to);
       await storage.writeSnapshot();
     }

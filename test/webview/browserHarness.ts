@@ -345,8 +345,7 @@ export class ScriptedHost {
   async next(method: string): Promise<RequestMessage> {
     const handled = [...this.handled];
     const handle = await this.page.waitForFunction(
-      ({ method, handled }) =>
-        window.__posted.find((m) => m.kind === 'request' && m.method === method && !handled.includes(m.id)),
+      ({ method, handled }) => window.__posted.find((m) => m.kind === 'request' && m.method === method && !handled.includes(m.id)),
       { method, handled },
       { timeout: 10_000 },
     );

@@ -6,13 +6,19 @@ import { bob, carol, unreachable } from './fixtures';
 describe('webview/clockTable', () => {
   it('puts this replica first and compares every peer entry with its own', () => {
     const table = clockTable('alice', 'Alice', { alice: 12, bob: 7, carol: 4 }, [bob, carol, unreachable]);
-    assert.deepEqual(table.columns.map((c) => [c.label, c.relation]), [
-      ['Alice', 'in-sync'],
-      ['Bob', 'diverged'],
-      ['Carol', 'in-sync'],
-      ['10.0.0.9:7878', 'unknown'],
-    ]);
-    assert.deepEqual(table.rows.map((r) => r.replica), ['alice', 'bob', 'carol']);
+    assert.deepEqual(
+      table.columns.map((c) => [c.label, c.relation]),
+      [
+        ['Alice', 'in-sync'],
+        ['Bob', 'diverged'],
+        ['Carol', 'in-sync'],
+        ['10.0.0.9:7878', 'unknown'],
+      ],
+    );
+    assert.deepEqual(
+      table.rows.map((r) => r.replica),
+      ['alice', 'bob', 'carol'],
+    );
     const cells = Object.fromEntries(table.rows.map((r) => [r.replica, r.cells.map((c) => `${c.value}:${c.status}`)]));
     assert.deepEqual(cells, {
       alice: ['12:same', '12:same', '12:same', 'null:unknown'],
@@ -25,8 +31,14 @@ describe('webview/clockTable', () => {
     const ahead: PeerView = { ...bob, clock: { alice: 1, bob: 3, dave: 2 } };
     const behind: PeerView = { ...carol, clock: {} };
     const table = clockTable('alice', 'Alice', { alice: 1, bob: 2 }, [ahead, behind]);
-    assert.deepEqual(table.columns.slice(1).map((c) => c.relation), ['ahead', 'behind']);
-    assert.deepEqual(table.rows.map((r) => r.replica), ['alice', 'bob', 'carol', 'dave']);
+    assert.deepEqual(
+      table.columns.slice(1).map((c) => c.relation),
+      ['ahead', 'behind'],
+    );
+    assert.deepEqual(
+      table.rows.map((r) => r.replica),
+      ['alice', 'bob', 'carol', 'dave'],
+    );
   });
 
   it('shows one column per peer id, preferring the connected link, and keeps unidentified links', () => {

@@ -37,7 +37,11 @@ const history = fc.integer({ min: 2, max: 4 }).chain((replicas) =>
     fc.array(
       fc.oneof(
         fc.record({ kind: fc.constant('txn' as const), replica: fc.integer({ min: 0, max: replicas - 1 }) }),
-        fc.record({ kind: fc.constant('sync' as const), to: fc.integer({ min: 0, max: replicas - 1 }), from: fc.integer({ min: 0, max: replicas - 1 }) }),
+        fc.record({
+          kind: fc.constant('sync' as const),
+          to: fc.integer({ min: 0, max: replicas - 1 }),
+          from: fc.integer({ min: 0, max: replicas - 1 }),
+        }),
       ),
       { maxLength: 60 },
     ),
@@ -47,9 +51,15 @@ const history = fc.integer({ min: 2, max: 4 }).chain((replicas) =>
 describe('webview/diagramLayout', () => {
   it('draws the fixture: one lane per replica, this one first, arrows for what was delivered here', () => {
     const layout = layoutDiagram(transactions, 'alice', ['dave']);
-    assert.deepEqual(layout.lanes.map((l) => l.replica), ['alice', 'bob', 'carol', 'dave']);
+    assert.deepEqual(
+      layout.lanes.map((l) => l.replica),
+      ['alice', 'bob', 'carol', 'dave'],
+    );
     assert.equal(layout.nodes.length, 7);
-    assert.deepEqual(layout.deliveries.map((d) => d.id), ['bob:6', 'carol:4', 'bob:7']);
+    assert.deepEqual(
+      layout.deliveries.map((d) => d.id),
+      ['bob:6', 'carol:4', 'bob:7'],
+    );
     const column = Object.fromEntries(layout.nodes.map((n) => [n.id, n.column]));
     // carol:4 saw alice:9 only, like bob:6: both sit in the column right after it.
     assert.equal(column['carol:4'], column['bob:6']);
@@ -98,7 +108,10 @@ describe('webview/diagramLayout', () => {
 
   it('has nothing to draw without transactions but still shows this replica and its peers', () => {
     const layout = layoutDiagram([], 'alice', ['bob']);
-    assert.deepEqual(layout.lanes.map((l) => l.replica), ['alice', 'bob']);
+    assert.deepEqual(
+      layout.lanes.map((l) => l.replica),
+      ['alice', 'bob'],
+    );
     assert.equal(layout.columns, 0);
   });
 });

@@ -45,7 +45,14 @@ export const unreachable: PeerView = {
 };
 
 function txn(origin: string, clock: Record<string, number>, local: boolean, key: string): TxnView {
-  return { origin, clock, at: Date.now() - 60_000, deliveredAt: Date.now() - 59_000, local, keys: [{ bucket: 'ops', key, type: 'flag_ew' }] };
+  return {
+    origin,
+    clock,
+    at: Date.now() - 60_000,
+    deliveredAt: Date.now() - 59_000,
+    local,
+    keys: [{ bucket: 'ops', key, type: 'flag_ew' }],
+  };
 }
 
 /** In delivery order at alice; carol#4 is concurrent with bob#6, alice#10 and bob#7. */
@@ -59,7 +66,9 @@ export const transactions: TxnView[] = [
   txn('alice', { alice: 12, bob: 7, carol: 4 }, true, 'maintenance'),
 ];
 
-export function sampleSnapshot(objects: readonly ObjectEntry[] = [flagDeploy, flagMaintenance, counterDeploys, counterRequests, setCart, setBanned, registerTheme]): PanelSnapshot {
+export function sampleSnapshot(
+  objects: readonly ObjectEntry[] = [flagDeploy, flagMaintenance, counterDeploys, counterRequests, setCart, setBanned, registerTheme],
+): PanelSnapshot {
   return {
     self: { id: 'alice', displayName: 'Alice (laptop)', listening: 'ws://127.0.0.1:7878' },
     clock: { alice: 12, bob: 7, carol: 4 },

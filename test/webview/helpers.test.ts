@@ -12,21 +12,36 @@ import { counterDeploys, flagDeploy, flagMaintenance, registerTheme, setCart } f
 describe('webview/helpers', () => {
   it('shows only the rows in view of a long list, plus a few either side', () => {
     assert.deepEqual(visibleRows({ scrollTop: 0, viewportHeight: 260, rowHeight: 26, count: 10_000, overscan: 6 }), { start: 0, end: 17 });
-    assert.deepEqual(visibleRows({ scrollTop: 26 * 5000 + 13, viewportHeight: 260, rowHeight: 26, count: 10_000, overscan: 6 }), { start: 4994, end: 5017 });
-    assert.deepEqual(visibleRows({ scrollTop: 26 * 10_000, viewportHeight: 260, rowHeight: 26, count: 10_000, overscan: 6 }), { start: 9994, end: 10_000 });
+    assert.deepEqual(visibleRows({ scrollTop: 26 * 5000 + 13, viewportHeight: 260, rowHeight: 26, count: 10_000, overscan: 6 }), {
+      start: 4994,
+      end: 5017,
+    });
+    assert.deepEqual(visibleRows({ scrollTop: 26 * 10_000, viewportHeight: 260, rowHeight: 26, count: 10_000, overscan: 6 }), {
+      start: 9994,
+      end: 10_000,
+    });
     assert.deepEqual(visibleRows({ scrollTop: 0, viewportHeight: 260, rowHeight: 26, count: 3, overscan: 6 }), { start: 0, end: 3 });
     assert.deepEqual(visibleRows({ scrollTop: 50, viewportHeight: 0, rowHeight: 26, count: 0, overscan: 6 }), { start: 0, end: 0 });
   });
 
   it('groups objects by bucket in name order and filters by bucket, key or type', () => {
     const all = [setCart, flagMaintenance, registerTheme, counterDeploys, flagDeploy];
-    assert.deepEqual(groupByBucket(all).map((g) => [g.bucket, g.objects.map((o) => o.key)]), [
-      ['config', ['theme']],
-      ['ops', ['deploy-freeze', 'deploys', 'maintenance']],
-      ['shop', ['cart']],
-    ]);
-    assert.deepEqual(groupByBucket(all, ' DEPLOY').flatMap((g) => g.objects.map((o) => o.key)), ['deploy-freeze', 'deploys']);
-    assert.deepEqual(groupByBucket(all, 'set_aw').map((g) => g.bucket), ['shop']);
+    assert.deepEqual(
+      groupByBucket(all).map((g) => [g.bucket, g.objects.map((o) => o.key)]),
+      [
+        ['config', ['theme']],
+        ['ops', ['deploy-freeze', 'deploys', 'maintenance']],
+        ['shop', ['cart']],
+      ],
+    );
+    assert.deepEqual(
+      groupByBucket(all, ' DEPLOY').flatMap((g) => g.objects.map((o) => o.key)),
+      ['deploy-freeze', 'deploys'],
+    );
+    assert.deepEqual(
+      groupByBucket(all, 'set_aw').map((g) => g.bucket),
+      ['shop'],
+    );
     assert.equal(familyOf('counter_pn_sb'), 'counter');
     assert.equal(familyOf('set_2p'), 'set');
   });
@@ -35,7 +50,8 @@ describe('webview/helpers', () => {
     assert.deepEqual(parseObjectId(objectId(setCart)), { bucket: 'shop', key: 'cart', type: 'set_aw' });
     const tricky = { bucket: 'a/3/b', key: '/x/', type: 'flag_ew' } as const;
     assert.deepEqual(parseObjectId(objectId(tricky)), tricky);
-    for (const bad of ['', 'set_aw/', 'set_aw/9/ab/c', 'nope/1/a/b', 'set_aw/1/ab', '["a","b","c"]']) assert.equal(parseObjectId(bad), undefined, bad);
+    for (const bad of ['', 'set_aw/', 'set_aw/9/ab/c', 'nope/1/a/b', 'set_aw/1/ab', '["a","b","c"]'])
+      assert.equal(parseObjectId(bad), undefined, bad);
   });
 
   it('restores saved view state defensively', () => {
@@ -58,7 +74,10 @@ describe('webview/helpers', () => {
 
   it('plans the first update that creates a new key', () => {
     const base = { bucket: ' ops ', key: 'freeze', value: '', asJson: false, enabled: true };
-    assert.deepEqual(planNewKey({ ...base, type: 'flag_ew' }), { ok: true, plan: { kind: 'flag', object: { bucket: 'ops', key: 'freeze', type: 'flag_ew' }, enabled: true } });
+    assert.deepEqual(planNewKey({ ...base, type: 'flag_ew' }), {
+      ok: true,
+      plan: { kind: 'flag', object: { bucket: 'ops', key: 'freeze', type: 'flag_ew' }, enabled: true },
+    });
     assert.deepEqual(planNewKey({ ...base, type: 'counter_pn', value: '-3' }), {
       ok: true,
       plan: { kind: 'counter', object: { bucket: 'ops', key: 'freeze', type: 'counter_pn' }, op: 'decrement', amount: 3 },
@@ -67,8 +86,14 @@ describe('webview/helpers', () => {
       ok: true,
       plan: { kind: 'counter', object: { bucket: 'ops', key: 'freeze', type: 'counter_pn_sb' }, op: 'increment', amount: 1 },
     });
-    assert.deepEqual(planNewKey({ ...base, type: 'set_2p', value: '[1,2]', asJson: true }), { ok: true, plan: { kind: 'set', object: { bucket: 'ops', key: 'freeze', type: 'set_2p' }, element: [1, 2] } });
-    assert.deepEqual(planNewKey({ ...base, type: 'register_mv', value: 'dark' }), { ok: true, plan: { kind: 'register', object: { bucket: 'ops', key: 'freeze', type: 'register_mv' }, value: 'dark' } });
+    assert.deepEqual(planNewKey({ ...base, type: 'set_2p', value: '[1,2]', asJson: true }), {
+      ok: true,
+      plan: { kind: 'set', object: { bucket: 'ops', key: 'freeze', type: 'set_2p' }, element: [1, 2] },
+    });
+    assert.deepEqual(planNewKey({ ...base, type: 'register_mv', value: 'dark' }), {
+      ok: true,
+      plan: { kind: 'register', object: { bucket: 'ops', key: 'freeze', type: 'register_mv' }, value: 'dark' },
+    });
     assert.deepEqual(planNewKey({ ...base, type: 'flag_ew', bucket: '  ' }), { ok: false, error: 'Enter a bucket' });
     assert.deepEqual(planNewKey({ ...base, type: 'flag_ew', key: '' }), { ok: false, error: 'Enter a key' });
     assert.equal(planNewKey({ ...base, type: 'counter_pn', value: '0' }).ok, false);

@@ -20,7 +20,10 @@ describe('webview/internals', () => {
     await alice.update([{ ...key('register_mv'), op: 'assign', args: ['dark'] }]);
     await alice.update([{ ...key('counter_pn'), op: 'increment', args: [7] }]);
 
-    assert.deepEqual(readInternal('flag_ew', alice.inspect(key('flag_ew'))), { kind: 'tokens', tokens: [{ tag: 'alice:1:0', replica: 'alice', seq: 1 }] });
+    assert.deepEqual(readInternal('flag_ew', alice.inspect(key('flag_ew'))), {
+      kind: 'tokens',
+      tokens: [{ tag: 'alice:1:0', replica: 'alice', seq: 1 }],
+    });
     const tags = readInternal('set_aw', alice.inspect(key('set_aw')));
     assert.equal(tags.kind, 'tags');
     assert.deepEqual(tags.kind === 'tags' && tags.tagsByElement.get(canonicalJson({ n: 1 }))?.map((t) => t.tag), ['alice:2:0']);
@@ -34,7 +37,10 @@ describe('webview/internals', () => {
     });
     const versions = readInternal('register_mv', alice.inspect(key('register_mv')));
     assert.deepEqual(versions.kind === 'versions' && versions.versions.map((v) => [v.value, v.tag.replica]), [['dark', 'alice']]);
-    assert.deepEqual(readInternal('counter_pn', alice.inspect(key('counter_pn'))), { kind: 'contributions', rows: [{ replica: 'alice', amount: 7 }] });
+    assert.deepEqual(readInternal('counter_pn', alice.inspect(key('counter_pn'))), {
+      kind: 'contributions',
+      rows: [{ replica: 'alice', amount: 7 }],
+    });
     assert.deepEqual(readInternal('counter_pn', 7), { kind: 'contributions', rows: [{ replica: null, amount: 7 }] });
   });
 

@@ -20,8 +20,14 @@ describe('webview/lastChange text', () => {
   });
 
   it('says that concurrent assigns to a register are all kept, and names other concurrent writers', () => {
-    const theme: LastChangeView = { ...at('Bob', 'assigned "light"', { bob: 1 }), concurrent: [at('Alice', 'assigned "dark"', { alice: 1 })] };
-    assert.equal(lastChangeText(theme, 'register', ['dark', 'light'], time), 'assigned "light" by Bob, 10:42. Concurrent with Alice (assigned "dark"): all values kept');
+    const theme: LastChangeView = {
+      ...at('Bob', 'assigned "light"', { bob: 1 }),
+      concurrent: [at('Alice', 'assigned "dark"', { alice: 1 })],
+    };
+    assert.equal(
+      lastChangeText(theme, 'register', ['dark', 'light'], time),
+      'assigned "light" by Bob, 10:42. Concurrent with Alice (assigned "dark"): all values kept',
+    );
     const cart: LastChangeView = { ...at('Bob', 'added "x"', { bob: 1 }), concurrent: [at('Alice', 'removed "x"', { alice: 1 })] };
     assert.equal(lastChangeText(cart, 'set', ['x'], time), 'added "x" by Bob, 10:42. Concurrent with Alice (removed "x")');
   });

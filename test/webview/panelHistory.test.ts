@@ -17,7 +17,7 @@ const card = (name: string) => `.object-card:has(> .object-head .object-key:text
  * The history view against a real node whose log is known: Bob's three assigns and a flag flip
  * reach Alice over WebSocket, and the page asks Alice's node for the theme as of an older assign.
  */
-describe('webview panel: an object\'s history and its value as of an older transaction (real node, real browser)', function () {
+describe("webview panel: an object's history and its value as of an older transaction (real node, real browser)", function () {
   this.timeout(60_000);
   const cluster = new Cluster();
   const server = new PanelServer();
@@ -74,14 +74,22 @@ describe('webview panel: an object\'s history and its value as of an older trans
     await page.click(`${card('theme')} > .object-head .object-key`);
     await page.waitForSelector(`${card('theme')} .history-entry`);
     const rows = await page.$$eval(`${card('theme')} .history-entry`, (lis) =>
-      lis.map((li) => [li.querySelector('.replica-name')?.textContent, li.querySelector('.history-op')?.textContent, li.querySelector('.history-clock')?.textContent]),
+      lis.map((li) => [
+        li.querySelector('.replica-name')?.textContent,
+        li.querySelector('.history-op')?.textContent,
+        li.querySelector('.history-clock')?.textContent,
+      ]),
     );
     assert.deepEqual(rows, [
       ['Bob', 'assigned "solarized"', 'alice:1 bob:3'],
       ['Bob', 'assigned "light"', 'bob:2'],
       ['Bob', 'assigned "dark"', 'bob:1'],
     ]);
-    assert.equal(await page.textContent(`${card('theme')} .history-note`), '', 'the log starts from the empty state: nothing is unavailable');
+    assert.equal(
+      await page.textContent(`${card('theme')} .history-note`),
+      '',
+      'the log starts from the empty state: nothing is unavailable',
+    );
   });
 
   it('shows the value as of an older transaction, replayed from the log, and the current one again', async () => {

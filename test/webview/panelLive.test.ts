@@ -45,13 +45,20 @@ describe('webview panel on a live replica (three nodes, real browser)', function
     alice = await cluster.start('alice', { displayName: 'Alice' });
     bob = await cluster.start('bob', { displayName: 'Bob', peers: [alice.url] });
     carol = await cluster.start('carol', { displayName: 'Carol', peers: [alice.url] });
-    await whenNode(alice, () => alice.node.status().peers.filter((p) => p.state === 'connected').length === 2, 'alice never saw both peers');
+    await whenNode(
+      alice,
+      () => alice.node.status().peers.filter((p) => p.state === 'connected').length === 2,
+      'alice never saw both peers',
+    );
 
     await alice.node.update([{ ...freeze, op: 'enable' }]);
     await bob.node.update([{ ...cart, op: 'add_all', args: ['apples', 'bread', 'milk'] }]);
     await carol.node.update([{ ...requests, op: 'increment', args: [5] }]);
     // Both assign before either hears of the other: concurrent, so both values are kept.
-    await Promise.all([alice.node.update([{ ...theme, op: 'assign', args: ['dark'] }]), bob.node.update([{ ...theme, op: 'assign', args: ['light'] }])]);
+    await Promise.all([
+      alice.node.update([{ ...theme, op: 'assign', args: ['dark'] }]),
+      bob.node.update([{ ...theme, op: 'assign', args: ['light'] }]),
+    ]);
     await cluster.converged([freeze, theme, cart, requests]);
 
     page = await openPanel(browser, server, {
@@ -96,15 +103,19 @@ describe('webview panel on a live replica (three nodes, real browser)', function
 
   it('shows what a peer does, live', async () => {
     await bob.node.update([{ ...requests, op: 'increment', args: [10] }]);
-    await page.waitForFunction(() => document.querySelector('.object-card[data-type="counter_pn_sb"] .counter-value')?.textContent === '15');
+    await page.waitForFunction(
+      () => document.querySelector('.object-card[data-type="counter_pn_sb"] .counter-value')?.textContent === '15',
+    );
     await carol.node.update([{ ...theme, op: 'assign', args: ['solarized'] }]);
-    await page.waitForFunction(() => /solarized/.test(document.querySelector('.object-card[data-type="register_mv"] .object-value')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /solarized/.test(document.querySelector('.object-card[data-type="register_mv"] .object-value')?.textContent ?? ''),
+    );
     await page.click(`${card('requests')} > .object-head .object-key`);
     await page.waitForSelector(`${card('requests')} table.counts`);
-    assert.deepEqual(
-      await page.$$eval(`${card('requests')} table.counts tbody tr`, (trs) => trs.map((tr) => tr.textContent)),
-      ['bob10010', 'carol505'],
-    );
+    assert.deepEqual(await page.$$eval(`${card('requests')} table.counts tbody tr`, (trs) => trs.map((tr) => tr.textContent)), [
+      'bob10010',
+      'carol505',
+    ]);
     await page.waitForFunction(() => document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).length === 0);
     await page.screenshot({ path: join(OUTPUT_DIR, 'panel-live.png'), fullPage: true });
     assert.deepEqual(await pageErrors(page), []);

@@ -67,6 +67,9 @@ describe('webview/panelModel', () => {
     assert.equal(model.transactions[0].clock.alice, 11);
     const changes = reduce(model, [{ kind: 'delta', delta: { replaceTransactions: true, transactions: [txn(500)] } }]);
     assert.equal(changes.transactions, true);
-    assert.deepEqual(model.transactions.map((t) => t.clock.alice), [500]);
+    assert.deepEqual(
+      model.transactions.map((t) => t.clock.alice),
+      [500],
+    );
   });
 });

@@ -74,7 +74,10 @@ describe('webview panel in Chromium', function () {
   });
 
   /** Opens the page, answers its "ready" request with `snapshot`, and waits for the first render. */
-  async function loaded(snapshot = sampleSnapshot(), options: Parameters<typeof openPanel>[2] = {}): Promise<{ page: Page; host: ScriptedHost }> {
+  async function loaded(
+    snapshot = sampleSnapshot(),
+    options: Parameters<typeof openPanel>[2] = {},
+  ): Promise<{ page: Page; host: ScriptedHost }> {
     const page = await openPanel(browser, server, options);
     pages.push(page);
     const host = new ScriptedHost(page);
@@ -95,7 +98,12 @@ describe('webview panel in Chromium', function () {
   }
 
   /** The next request the page posts (validated like the host does) after answering it with `answer`. */
-  async function expectRequest(host: ScriptedHost, method: string, params: unknown, answer: unknown = { clock: { alice: 13 } }): Promise<void> {
+  async function expectRequest(
+    host: ScriptedHost,
+    method: string,
+    params: unknown,
+    answer: unknown = { clock: { alice: 13 } },
+  ): Promise<void> {
     const request = await host.next(method);
     await acceptedByHost(request);
     assert.deepEqual(request.params, params);
@@ -120,14 +128,23 @@ describe('webview panel in Chromium', function () {
 
     // Vector clocks: Bob has a transaction of his we lack, and lacks one of Carol's that we have.
     const rows = await page.$$eval('.clock-table tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => `${td.textContent?.trim()}${td.classList.contains('cell-ahead') ? '▲' : td.classList.contains('cell-behind') ? '▼' : ''}`)),
+      trs.map((tr) =>
+        [...tr.querySelectorAll('td')].map(
+          (td) => `${td.textContent?.trim()}${td.classList.contains('cell-ahead') ? '▲' : td.classList.contains('cell-behind') ? '▼' : ''}`,
+        ),
+      ),
     );
     assert.deepEqual(rows, [
       ['12', '12', '12', '–'],
       ['7', '8▲', '7', '–'],
       ['4', '3▼', '4', '–'],
     ]);
-    assert.deepEqual(await page.$$eval('.clock-table thead .relation', (els) => els.map((e) => e.textContent)), ['this replica', 'diverged', 'in sync', 'no clock yet']);
+    assert.deepEqual(await page.$$eval('.clock-table thead .relation', (els) => els.map((e) => e.textContent)), [
+      'this replica',
+      'diverged',
+      'in sync',
+      'no clock yet',
+    ]);
     assert.match((await page.textContent('.clocks-section')) ?? '', /ECONNREFUSED 10\.0\.0\.9:7878/);
 
     // Causal buffer and storage.
@@ -138,10 +155,18 @@ describe('webview panel in Chromium', function () {
     assert.equal(await page.locator('.diagram-svg circle.node').count(), 7);
     assert.equal(await page.locator('.diagram-svg path.delivery').count(), 3);
     assert.ok((await page.locator('.diagram-svg rect.concurrent-band').count()) >= 1);
-    assert.deepEqual(await page.$$eval('.lane-label .replica-name', (els) => els.map((e) => e.textContent)), ['Alice (laptop)', 'Bob', 'Carol']);
+    assert.deepEqual(await page.$$eval('.lane-label .replica-name', (els) => els.map((e) => e.textContent)), [
+      'Alice (laptop)',
+      'Bob',
+      'Carol',
+    ]);
     await page.hover('circle.node[data-id="carol:4"]');
     assert.match((await page.textContent('.diagram-tooltip')) ?? '', /carol #4.*ops\/deploy-freeze.*concurrent with 3 other transactions/);
-    assert.deepEqual(await page.$$eval('circle.node[data-rel="concurrent"]', (els) => els.map((e) => e.getAttribute('data-id')).sort()), ['alice:10', 'bob:6', 'bob:7']);
+    assert.deepEqual(await page.$$eval('circle.node[data-rel="concurrent"]', (els) => els.map((e) => e.getAttribute('data-id')).sort()), [
+      'alice:10',
+      'bob:6',
+      'bob:7',
+    ]);
   });
 
   it('turns clicks and typing into typed requests that pass the host validation', async () => {
@@ -149,14 +174,26 @@ describe('webview panel in Chromium', function () {
     await page.click(`${card('maintenance')} vscode-checkbox`);
     await expectRequest(host, 'flag/set', { object: { bucket: 'ops', key: 'maintenance', type: 'flag_ew' }, enabled: true });
     await page.click(`${card('deploys')} .counter-inc`);
-    await expectRequest(host, 'counter/change', { object: { bucket: 'ops', key: 'deploys', type: 'counter_pn' }, op: 'increment', amount: 1 });
+    await expectRequest(host, 'counter/change', {
+      object: { bucket: 'ops', key: 'deploys', type: 'counter_pn' },
+      op: 'increment',
+      amount: 1,
+    });
     await page.click(`${card('requests')} .counter-dec`);
-    await expectRequest(host, 'counter/change', { object: { bucket: 'ops', key: 'requests', type: 'counter_pn_sb' }, op: 'decrement', amount: 1 });
+    await expectRequest(host, 'counter/change', {
+      object: { bucket: 'ops', key: 'requests', type: 'counter_pn_sb' },
+      op: 'decrement',
+      amount: 1,
+    });
 
     await expand(page, host, 'requests');
     await page.fill(`${card('requests')} vscode-textfield.amount input`, '25');
     await page.click(`${card('requests')} vscode-button:has-text("Increment")`);
-    await expectRequest(host, 'counter/change', { object: { bucket: 'ops', key: 'requests', type: 'counter_pn_sb' }, op: 'increment', amount: 25 });
+    await expectRequest(host, 'counter/change', {
+      object: { bucket: 'ops', key: 'requests', type: 'counter_pn_sb' },
+      op: 'increment',
+      amount: 25,
+    });
 
     const cartKey = { bucket: 'shop', key: 'cart', type: 'set_aw' };
     await expand(page, host, 'cart');
@@ -184,7 +221,11 @@ describe('webview panel in Chromium', function () {
     await page.fill('.new-key vscode-textfield[aria-label="Key"] input', 'errors');
     await page.fill('.new-key vscode-textfield[aria-label="First value"] input', '-3');
     await page.click('.new-key vscode-button:has-text("Create")');
-    await expectRequest(host, 'counter/change', { object: { bucket: 'ops', key: 'errors', type: 'counter_pn' }, op: 'decrement', amount: 3 });
+    await expectRequest(host, 'counter/change', {
+      object: { bucket: 'ops', key: 'errors', type: 'counter_pn' },
+      op: 'decrement',
+      amount: 3,
+    });
     await page.waitForSelector('.new-key', { state: 'hidden' });
   });
 
@@ -197,7 +238,11 @@ describe('webview panel in Chromium', function () {
     await host.refuse(add, 'rejected', 'set_2p: "ham" was removed and can never be added again');
     await page.waitForSelector(`${card('banned')} .inline-error:not([hidden])`);
     assert.match((await page.textContent(`${card('banned')} .inline-error`)) ?? '', /"ham" was removed and can never be added again/);
-    assert.equal(await page.inputValue(`${card('banned')} .value-entry vscode-textfield input`), 'ham', 'the typed value is kept to fix it');
+    assert.equal(
+      await page.inputValue(`${card('banned')} .value-entry vscode-textfield input`),
+      'ham',
+      'the typed value is kept to fix it',
+    );
 
     // A refused toggle springs back to the flag's real value.
     await page.click(`${card('deploy-freeze')} vscode-checkbox`);
@@ -216,7 +261,12 @@ describe('webview panel in Chromium', function () {
     const { page, host } = await loaded();
     const redraws = await page.evaluateHandle(() => {
       const counter = { batches: 0 };
-      new MutationObserver(() => counter.batches++).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      new MutationObserver(() => counter.batches++).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
       return counter;
     });
     await page.evaluate(
@@ -236,7 +286,16 @@ describe('webview panel in Chromium', function () {
     // Deltas add objects, append transactions to the diagram, and replace small parts.
     const delta: PanelDelta = {
       objects: [{ bucket: 'new', key: 'born', type: 'flag_ew', value: true }],
-      transactions: [{ origin: 'bob', clock: { alice: 312, bob: 8, carol: 4 }, at: Date.now(), deliveredAt: Date.now(), local: false, keys: [{ bucket: 'new', key: 'born', type: 'flag_ew' }] }],
+      transactions: [
+        {
+          origin: 'bob',
+          clock: { alice: 312, bob: 8, carol: 4 },
+          at: Date.now(),
+          deliveredAt: Date.now(),
+          local: false,
+          keys: [{ bucket: 'new', key: 'born', type: 'flag_ew' }],
+        },
+      ],
       waiting: [],
       waitingTotal: 0,
     };
@@ -304,7 +363,11 @@ describe('webview panel in Chromium', function () {
         const style = getComputedStyle(document.body);
         return { background: style.backgroundColor, color: style.color };
       });
-      const expected = { dark: ['rgb(31, 31, 31)', 'rgb(204, 204, 204)'], light: ['rgb(255, 255, 255)', 'rgb(59, 59, 59)'], 'high-contrast': ['rgb(0, 0, 0)', 'rgb(255, 255, 255)'] }[theme];
+      const expected = {
+        dark: ['rgb(31, 31, 31)', 'rgb(204, 204, 204)'],
+        light: ['rgb(255, 255, 255)', 'rgb(59, 59, 59)'],
+        'high-contrast': ['rgb(0, 0, 0)', 'rgb(255, 255, 255)'],
+      }[theme];
       assert.deepEqual([colors.background, colors.color], expected);
       if (theme === 'high-contrast') {
         assert.equal(await page.$eval('.card', (el) => getComputedStyle(el).borderTopColor), 'rgb(111, 195, 223)');
@@ -319,11 +382,16 @@ describe('webview panel in Chromium', function () {
     const { page, host } = await loaded(sampleSnapshot([flagDeploy, counterRequests, counterDeploys, setBanned, registerTheme, setCart]));
     await expand(page, host, 'deploy-freeze');
     await page.waitForSelector(`${card('deploy-freeze')} .chip.tag`);
-    assert.deepEqual(await page.$$eval(`${card('deploy-freeze')} .chip.tag`, (els) => els.map((e) => e.textContent)), ['alice #9', 'carol #4']);
+    assert.deepEqual(await page.$$eval(`${card('deploy-freeze')} .chip.tag`, (els) => els.map((e) => e.textContent)), [
+      'alice #9',
+      'carol #4',
+    ]);
     await expand(page, host, 'requests');
     await page.waitForSelector(`${card('requests')} table.counts`);
     assert.deepEqual(
-      await page.$$eval(`${card('requests')} table.counts tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td.num')].map((td) => td.textContent))),
+      await page.$$eval(`${card('requests')} table.counts tbody tr`, (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td.num')].map((td) => td.textContent)),
+      ),
       [
         ['20', '3', '17'],
         ['5', '0', '5'],
@@ -333,7 +401,9 @@ describe('webview panel in Chromium', function () {
     await expand(page, host, 'deploys');
     await page.waitForSelector(`${card('deploys')} table.contributions`);
     assert.deepEqual(
-      await page.$$eval(`${card('deploys')} table.contributions tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))),
+      await page.$$eval(`${card('deploys')} table.contributions tbody tr`, (trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      ),
       [
         ['earlier total', '30'],
         ['alice', '14'],
@@ -345,10 +415,17 @@ describe('webview panel in Chromium', function () {
     assert.deepEqual(await page.$$eval(`${card('banned')} .set-row.removed code`, (els) => els.map((e) => e.textContent)), ['eggs', 'ham']);
     await expand(page, host, 'theme');
     await page.waitForSelector(`${card('theme')} .version`);
-    assert.deepEqual(await page.$$eval(`${card('theme')} .version`, (els) => els.map((e) => e.textContent)), ['darkalice #11', 'lightbob #7']);
+    assert.deepEqual(await page.$$eval(`${card('theme')} .version`, (els) => els.map((e) => e.textContent)), [
+      'darkalice #11',
+      'lightbob #7',
+    ]);
     await expand(page, host, 'cart');
     await page.waitForSelector(`${card('cart')} .set-row .chip.tag`);
-    assert.deepEqual(await page.$$eval(`${card('cart')} .set-row`, (els) => els.map((e) => e.textContent)), ['applesalice #3bob #2', 'breadcarol #1', 'milkalice #9']);
+    assert.deepEqual(await page.$$eval(`${card('cart')} .set-row`, (els) => els.map((e) => e.textContent)), [
+      'applesalice #3bob #2',
+      'breadcarol #1',
+      'milkalice #9',
+    ]);
 
     // Closing the details stops the host from sending them.
     await page.click(`${card('cart')} > .object-head .object-key`);

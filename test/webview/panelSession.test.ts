@@ -102,14 +102,20 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.equal(snapshot.objects.length, 2);
     const { lastChange, ...freeze } = snapshot.objects.find((o) => o.key === 'freeze') ?? {};
     assert.deepEqual(freeze, { ...flag, value: true });
-    assert.deepEqual(lastChange && [lastChange.author, lastChange.op, lastChange.concurrent], ['Node alice', 'enabled', []], 'who changed it last, by name');
+    assert.deepEqual(
+      lastChange && [lastChange.author, lastChange.op, lastChange.concurrent],
+      ['Node alice', 'enabled', []],
+      'who changed it last, by name',
+    );
     assert.equal(snapshot.transactions.length, 2);
     assert.equal(snapshot.storage?.directory, node.storage.dir);
     assert.equal(snapshot.waitingTotal, 0);
 
     // Twenty updates in one go: one delta, holding the two objects they touched and nothing else.
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => node.update([i % 2 ? { ...counter, op: 'increment', args: [1] } : { ...setAw, op: 'add', args: [`item${i}`] }])),
+      Array.from({ length: 20 }, (_, i) =>
+        node.update([i % 2 ? { ...counter, op: 'increment', args: [1] } : { ...setAw, op: 'add', args: [`item${i}`] }]),
+      ),
     );
     const delta = (await h.nextNotification('state/delta', 0)).params as PanelDelta;
     assert.deepEqual(delta.objects?.map((o) => o.key).sort(), ['cart', 'deploys']);
@@ -135,12 +141,15 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.deepEqual(node.replica.value(set2p), [{ sku: 7 }]);
     await h.ok(RemoveElementRequest, { object: set2p, element: { sku: 7 } });
     const readd = await h.request(AddElementRequest, { object: set2p, element: { sku: 7 } });
-    assert.deepEqual(readd.ok === false && readd.error, { kind: 'rejected', message: 'set_2p: {"sku":7} was removed and can never be added again' });
+    assert.deepEqual(readd.ok === false && readd.error, {
+      kind: 'rejected',
+      message: 'set_2p: {"sku":7} was removed and can never be added again',
+    });
     await h.ok(AssignRegisterRequest, { object: { bucket: 'c', key: 'theme', type: 'register_mv' }, value: 'dark' });
     assert.deepEqual(node.replica.value({ bucket: 'c', key: 'theme', type: 'register_mv' }), ['dark']);
   });
 
-  it('answers history and value-as-of requests from the node\'s log, and refuses a malformed one', async () => {
+  it("answers history and value-as-of requests from the node's log, and refuses a malformed one", async () => {
     const node = await open('alice');
     const h = harness(node);
     await h.ok(ReadyRequest, {});
@@ -171,18 +180,26 @@ describe('webview/panelSession (host side, real node)', () => {
       { kind: 'request', id: 102, method: 'set/add', params: { object: setAw } },
       { kind: 'request', id: 103, method: 'counter/change', params: { object: counter, op: 'increment', amount: 2 ** 60 } },
       { kind: 'request', id: 104, method: 'object/delete', params: { object: flag } },
-      { kind: 'request', id: 105, method: 'register/assign', params: { object: { bucket: 'c', key: 'k', type: 'register_mv' }, value: { toString: null, nested: new Map() } } },
+      {
+        kind: 'request',
+        id: 105,
+        method: 'register/assign',
+        params: { object: { bucket: 'c', key: 'k', type: 'register_mv' }, value: { toString: null, nested: new Map() } },
+      },
     ];
     for (const message of attempts) await h.session.receive(message);
     const answers = h.posted.filter((m): m is ResponseMessage => m.kind === 'response' && m.id >= 100);
-    assert.deepEqual(answers.map((a) => [a.id, a.ok === false && a.error.kind]), [
-      [100, 'invalid'],
-      [101, 'invalid'],
-      [102, 'invalid'],
-      [103, 'invalid'],
-      [104, 'invalid'],
-      [105, 'invalid'],
-    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.id, a.ok === false && a.error.kind]),
+      [
+        [100, 'invalid'],
+        [101, 'invalid'],
+        [102, 'invalid'],
+        [103, 'invalid'],
+        [104, 'invalid'],
+        [105, 'invalid'],
+      ],
+    );
     for (const junk of [undefined, 'hello', { kind: 'request' }, { kind: 'response', id: 1, ok: true }]) await h.session.receive(junk);
     assert.equal(h.logged.length, 4);
     assert.deepEqual(node.replica.clock, {}, 'nothing was applied');
@@ -197,7 +214,16 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.deepEqual(first, { internal: [['a', ['alice:1:0']]] });
     await node.update([{ ...setAw, op: 'add', args: ['b'] }]);
     const watched = (await h.nextNotification('state/delta', 0)).params as PanelDelta;
-    assert.deepEqual(watched.objects?.map(withoutLastChange), [{ ...setAw, value: ['a', 'b'], internal: [['a', ['alice:1:0']], ['b', ['alice:2:0']]] }]);
+    assert.deepEqual(watched.objects?.map(withoutLastChange), [
+      {
+        ...setAw,
+        value: ['a', 'b'],
+        internal: [
+          ['a', ['alice:1:0']],
+          ['b', ['alice:2:0']],
+        ],
+      },
+    ]);
     assert.deepEqual(await h.ok(InspectRequest, { object: setAw, watch: false }), { internal: null });
     await node.update([{ ...setAw, op: 'remove', args: ['a'] }]);
     const plain = (await h.nextNotification('state/delta', 1)).params as PanelDelta;

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { RejectedOperationError } from '../../src/core/errors';
 import { HostClient } from '../../src/webview/hostClient';
-import {
-  AddElementRequest,
-  ChangeCounterRequest,
-  DeltaNotification,
-  MAX_VALUE_TEXT,
-  SetFlagRequest,
-} from '../../src/webview/protocol';
+import { AddElementRequest, ChangeCounterRequest, DeltaNotification, MAX_VALUE_TEXT, SetFlagRequest } from '../../src/webview/protocol';
 import { MessageDispatcher, ProtocolMessage, RequestFailedError, ResponseMessage, requestMessage } from '../../src/webview/rpc';
 
 const flag = { bucket: 'ops', key: 'freeze', type: 'flag_ew' as const };
@@ -53,15 +47,30 @@ describe('webview protocol', () => {
     const wrongType = await failure(dispatcher, { kind: 'request', id: 1, method: 'flag/set', params: { object: set, enabled: true } });
     assert.equal(wrongType.kind, 'invalid');
     assert.match(wrongType.message, /flag\/set.*object\.type.*flag_ew/);
-    const emptyKey = await failure(dispatcher, { kind: 'request', id: 2, method: 'flag/set', params: { object: { ...flag, key: '' }, enabled: true } });
+    const emptyKey = await failure(dispatcher, {
+      kind: 'request',
+      id: 2,
+      method: 'flag/set',
+      params: { object: { ...flag, key: '' }, enabled: true },
+    });
     assert.match(emptyKey.message, /object\.key must not be empty/);
     const notBoolean = await failure(dispatcher, { kind: 'request', id: 3, method: 'flag/set', params: { object: flag, enabled: 'yes' } });
     assert.match(notBoolean.message, /enabled must be a boolean/);
     for (const amount of [0, -1, 1.5, '2', Number.MAX_SAFE_INTEGER + 2]) {
-      const error = await failure(dispatcher, { kind: 'request', id: 4, method: 'counter/change', params: { object: { ...flag, type: 'counter_pn' }, op: 'increment', amount } });
+      const error = await failure(dispatcher, {
+        kind: 'request',
+        id: 4,
+        method: 'counter/change',
+        params: { object: { ...flag, type: 'counter_pn' }, op: 'increment', amount },
+      });
       assert.equal(error.kind, 'invalid', `amount ${amount}`);
     }
-    const badOp = await failure(dispatcher, { kind: 'request', id: 5, method: 'counter/change', params: { object: { ...flag, type: 'counter_pn' }, op: 'reset', amount: 1 } });
+    const badOp = await failure(dispatcher, {
+      kind: 'request',
+      id: 5,
+      method: 'counter/change',
+      params: { object: { ...flag, type: 'counter_pn' }, op: 'reset', amount: 1 },
+    });
     assert.match(badOp.message, /op must be increment or decrement/);
     assert.deepEqual(calls, []);
   });
@@ -89,7 +98,14 @@ describe('webview protocol', () => {
     const { dispatcher } = hostDispatcher(invalid);
     const unknown = await failure(dispatcher, { kind: 'request', id: 9, method: 'node/shutdown', params: {} });
     assert.deepEqual(unknown, { kind: 'invalid', message: 'unknown request "node/shutdown"' });
-    for (const message of [null, 'ready', 42, { kind: 'request', method: 'flag/set' }, { kind: 'request', id: -1, method: 'flag/set', params: {} }, { kind: 'bogus' }]) {
+    for (const message of [
+      null,
+      'ready',
+      42,
+      { kind: 'request', method: 'flag/set' },
+      { kind: 'request', id: -1, method: 'flag/set', params: {} },
+      { kind: 'bogus' },
+    ]) {
       assert.equal(await dispatcher.dispatch(message), undefined);
     }
     assert.equal(await dispatcher.dispatch({ kind: 'notification', method: 'panel/nonsense', params: {} }), undefined);
@@ -112,18 +128,27 @@ describe('webview protocol', () => {
   it('gives the webview typed requests that resolve or reject with the host answer, and typed notifications', async () => {
     const { dispatcher } = hostDispatcher();
     const sent: ProtocolMessage[] = [];
-    const client = new HostClient((m) => sent.push(m), () => undefined);
+    const client = new HostClient(
+      (m) => sent.push(m),
+      () => undefined,
+    );
     const deltas: unknown[] = [];
     client.onNotification(DeltaNotification, (delta) => deltas.push(delta));
 
     const ok = client.request(SetFlagRequest, { object: flag, enabled: false });
     const refused = client.request(AddElementRequest, { object: set, element: 'removed' });
-    assert.deepEqual(sent.map((m) => m.kind === 'request' && m.id), [1, 2]);
+    assert.deepEqual(
+      sent.map((m) => m.kind === 'request' && m.id),
+      [1, 2],
+    );
     // Answer out of order: responses are matched by id.
     client.receive(await dispatcher.dispatch(sent[1]));
     client.receive(await dispatcher.dispatch(sent[0]));
     assert.deepEqual(await ok, { clock: { a: 1 } });
-    await assert.rejects(refused, (error: unknown) => error instanceof RequestFailedError && error.kind === 'rejected' && /never be added again/.test(error.message));
+    await assert.rejects(
+      refused,
+      (error: unknown) => error instanceof RequestFailedError && error.kind === 'rejected' && /never be added again/.test(error.message),
+    );
 
     client.receive({ kind: 'notification', method: 'state/delta', params: { clock: { a: 5 } } });
     client.receive({ kind: 'response', id: 99, ok: true, result: null });

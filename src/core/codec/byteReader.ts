@@ -12,7 +12,8 @@ const DECODER_FROM_BYTES = 48;
  */
 export class ByteReader {
   private at: number;
-  private readonly view: DataView;
+  /** Made when a double is first read: most messages have none. */
+  private view: DataView | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -20,7 +21,6 @@ export class ByteReader {
     private readonly end = bytes.length,
   ) {
     this.at = start;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get offset(): number {
@@ -79,6 +79,7 @@ export class ByteReader {
 
   f64(): number {
     if (this.end - this.at < 8) throw this.truncated();
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     const value = this.view.getFloat64(this.at, true);
     this.at += 8;
     return value;
@@ -111,8 +112,16 @@ export class ByteReader {
         // Not plain UTF-8: maybe lone surrogates, which the loop below accepts.
       }
     }
+    let ascii = true;
+    for (let i = start; i < stop; i++) {
+      if (bytes[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, stop) as unknown as number[]);
     let text = '';
-    for (let i = start; i < stop;) {
+    for (let i = start; i < stop; ) {
       const b = bytes[i++];
       if (b < 0x80) {
         text += String.fromCharCode(b);

@@ -22,16 +22,24 @@ export interface EffectCodec {
 const MAX_TAG_INDEX = 999_999_999;
 
 /** The transaction an effect belongs to: its tags are written relative to it. */
-interface TransactionFrame {
-  origin: string;
-  seq: number;
-  clock: VectorClock;
-  /** `${origin}:${seq}:`, the start of every tag this transaction mints. */
-  ownPrefix: string;
-}
+class TransactionFrame {
+  origin = '';
+  seq = 0;
+  clock: VectorClock = {};
+  private prefix: string | undefined;
 
-function frameOf(origin: string, seq: number, clock: VectorClock): TransactionFrame {
-  return { origin, seq, clock, ownPrefix: `${origin}:${seq}:` };
+  set(origin: string, seq: number, clock: VectorClock): void {
+    this.origin = origin;
+    this.seq = seq;
+    this.clock = clock;
+    this.prefix = undefined;
+  }
+
+  /** `${origin}:${seq}:`, the start of every tag this transaction mints (made when first needed). */
+  get ownPrefix(): string {
+    this.prefix ??= `${this.origin}:${this.seq}:`;
+    return this.prefix;
+  }
 }
 
 /**
@@ -41,7 +49,7 @@ function frameOf(origin: string, seq: number, clock: VectorClock): TransactionFr
  * its index.
  */
 export class EffectWriter {
-  private frame: TransactionFrame = frameOf('', 0, {});
+  private readonly frame = new TransactionFrame();
 
   constructor(
     readonly w: ByteWriter,
@@ -49,7 +57,7 @@ export class EffectWriter {
   ) {}
 
   begin(origin: string, seq: number, clock: VectorClock): void {
-    this.frame = frameOf(origin, seq, clock);
+    this.frame.set(origin, seq, clock);
   }
 
   get origin(): string {
@@ -96,7 +104,7 @@ export class EffectWriter {
 
 /** What a type's `decode` reads with: each method refuses what `validateEffect` would refuse. */
 export class EffectReader {
-  private frame: TransactionFrame = frameOf('', 0, {});
+  private readonly frame = new TransactionFrame();
 
   constructor(
     readonly r: ByteReader,
@@ -104,7 +112,7 @@ export class EffectReader {
   ) {}
 
   begin(origin: string, seq: number, clock: VectorClock): void {
-    this.frame = frameOf(origin, seq, clock);
+    this.frame.set(origin, seq, clock);
   }
 
   get origin(): string {
@@ -145,10 +153,17 @@ export class EffectReader {
   }
 }
 
-/** The operation index at the end of a tag, from `start`: digits without a leading zero. */
+/** The operation index at the end of a tag, from `start`: up to nine digits without a leading zero. */
 function tagIndex(tag: string, start: number): number {
-  const text = tag.slice(start);
-  const index = Number(text);
-  if (!/^(0|[1-9][0-9]{0,8})$/.test(text)) throw new InvalidInputError(`${JSON.stringify(tag)} is not a tag`);
+  const length = tag.length - start;
+  let index = 0;
+  for (let i = start; i < tag.length; i++) {
+    const digit = tag.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) index = NaN;
+    index = index * 10 + digit;
+  }
+  if (!(length >= 1 && length <= 9 && index >= 0) || (length > 1 && tag.charCodeAt(start) === 48)) {
+    throw new InvalidInputError(`${JSON.stringify(tag)} is not a tag`);
+  }
   return index;
 }

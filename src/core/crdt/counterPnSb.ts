@@ -93,7 +93,8 @@ export const counterPnSb: CrdtType<CounterPnSbState, 'counter_pn_sb'> = {
     // The replica is the transaction's origin (validateEffect): only the half and the total are written.
     encode(effect, out) {
       const { half, replica, total } = effect as { half: 'p' | 'n'; replica: string; total: number };
-      if (replica !== out.origin) throw new InvalidInputError(`counter_pn_sb effect from ${describeText(out.origin)} changes the entry of ${describeText(replica)}`);
+      if (replica !== out.origin)
+        throw new InvalidInputError(`counter_pn_sb effect from ${describeText(out.origin)} changes the entry of ${describeText(replica)}`);
       out.w.u8(half === 'p' ? 0 : 1);
       out.w.uvarint(total);
     },

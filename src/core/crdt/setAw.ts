@@ -52,8 +52,7 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
     { name: 'reset', args: { kind: 'none' }, summary: 'remove every element observed' },
   ],
   initial: () => new Map(),
-  value: (state) =>
-    [...state.keys()].sort(compareCanonical).map((k) => (state.get(k) as { value: Json }).value),
+  value: (state) => [...state.keys()].sort(compareCanonical).map((k) => (state.get(k) as { value: Json }).value),
   prepare(state, op, args, { tag }) {
     const adding = op === 'add' || op === 'add_all';
     const targets = op === 'reset' ? [...state.values()].map((e) => e.value) : args;

@@ -34,7 +34,12 @@ export class ReplicaPanel {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ReplicaPanel.viewType, t('Minidote: Replica State'), vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      ReplicaPanel.viewType,
+      t('Minidote: Replica State'),
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri),
+    );
     return new ReplicaPanel(panel, extensionUri, node, log);
   }
 
@@ -95,7 +100,11 @@ export class ReplicaPanel {
 }
 
 /** Restores the panel after a window reload (VS Code remembers open webviews by view type). */
-export function registerReplicaPanelSerializer(extensionUri: vscode.Uri, getNode: () => MinidoteNode | undefined, log: PanelLog): vscode.Disposable {
+export function registerReplicaPanelSerializer(
+  extensionUri: vscode.Uri,
+  getNode: () => MinidoteNode | undefined,
+  log: PanelLog,
+): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(ReplicaPanel.viewType, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel) {
       ReplicaPanel.revive(panel, extensionUri, getNode, log);

@@ -117,7 +117,10 @@ export function layoutDiagram(txns: readonly TxnView[], selfId: string, otherRep
 
   const perColumn = new Map<number, number>();
   for (const n of nodes) perColumn.set(n.column, (perColumn.get(n.column) ?? 0) + 1);
-  const concurrentColumns = [...perColumn].filter(([, count]) => count > 1).map(([c]) => c).sort((a, b) => a - b);
+  const concurrentColumns = [...perColumn]
+    .filter(([, count]) => count > 1)
+    .map(([c]) => c)
+    .sort((a, b) => a - b);
   return { lanes, nodes, deliveries, links, columns, concurrentColumns };
 }
 

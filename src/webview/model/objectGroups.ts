@@ -18,16 +18,10 @@ export function groupByBucket(objects: Iterable<ObjectEntry>, filter = ''): Buck
   }
   return [...groups.keys()].sort(compareCanonical).map((bucket) => ({
     bucket,
-    objects: (groups.get(bucket) as ObjectEntry[]).sort(
-      (a, b) => compareCanonical(a.key, b.key) || compareCanonical(a.type, b.type),
-    ),
+    objects: (groups.get(bucket) as ObjectEntry[]).sort((a, b) => compareCanonical(a.key, b.key) || compareCanonical(a.type, b.type)),
   }));
 }
 
 function matches(entry: ObjectEntry, needle: string): boolean {
-  return (
-    entry.bucket.toLowerCase().includes(needle) ||
-    entry.key.toLowerCase().includes(needle) ||
-    entry.type.includes(needle)
-  );
+  return entry.bucket.toLowerCase().includes(needle) || entry.key.toLowerCase().includes(needle) || entry.type.includes(needle);
 }

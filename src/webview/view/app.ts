@@ -37,7 +37,12 @@ export class PanelApp {
       { class: 'page', attrs: { hidden: true } },
       this.header.root,
       this.diagram.root,
-      h('div', { class: 'columns' }, h('div', { class: 'main-column' }, this.objects.root), h('aside', { class: 'side-column' }, this.clocks.root, this.buffer.root, this.storage.root)),
+      h(
+        'div',
+        { class: 'columns' },
+        h('div', { class: 'main-column' }, this.objects.root),
+        h('aside', { class: 'side-column' }, this.clocks.root, this.buffer.root, this.storage.root),
+      ),
     );
     this.status = h('div', { class: 'page-status' }, icon('loading', 'codicon-modifier-spin'), ' Connecting to the replica…');
     replaceChildren(this.root, this.status, this.page);

@@ -27,7 +27,12 @@ export class BufferView {
     if (waitingTotal === 0) {
       replaceChildren(
         this.section.body,
-        h('div', { class: 'empty-state small muted' }, icon('pass', 'ok'), ' Nothing waiting: every transaction received was delivered in causal order.'),
+        h(
+          'div',
+          { class: 'empty-state small muted' },
+          icon('pass', 'ok'),
+          ' Nothing waiting: every transaction received was delivered in causal order.',
+        ),
       );
       return;
     }
@@ -44,15 +49,31 @@ function waitingLine(w: WaitingView, now: number): HTMLElement {
   return h(
     'div',
     { class: 'waiting' },
-    h('div', { class: 'waiting-head' }, h('span', { class: `replica-name ${replicaColorClass(w.origin)}` }, h('span', { class: 'dot' }), `${w.origin} #${seq}`), h('span', { class: 'muted' }, relativeTime(w.at, now))),
+    h(
+      'div',
+      { class: 'waiting-head' },
+      h('span', { class: `replica-name ${replicaColorClass(w.origin)}` }, h('span', { class: 'dot' }), `${w.origin} #${seq}`),
+      h('span', { class: 'muted' }, relativeTime(w.at, now)),
+    ),
     h(
       'div',
       { class: 'waiting-needs' },
       h('span', { class: 'muted' }, 'waits for '),
       ...Object.keys(w.missing)
         .sort()
-        .map((id) => h('span', { class: `chip need ${replicaColorClass(id)}`, title: `needs ${id} up to #${w.missing[id]}` }, h('span', { class: 'dot' }), `${id} #${w.missing[id]}`)),
+        .map((id) =>
+          h(
+            'span',
+            { class: `chip need ${replicaColorClass(id)}`, title: `needs ${id} up to #${w.missing[id]}` },
+            h('span', { class: 'dot' }),
+            `${id} #${w.missing[id]}`,
+          ),
+        ),
     ),
-    h('div', { class: 'waiting-keys muted', title: `clock ${clockText(w.clock)}` }, w.keys.map((k) => valueText(`${k.bucket}/${k.key}`, 40)).join(', ')),
+    h(
+      'div',
+      { class: 'waiting-keys muted', title: `clock ${clockText(w.clock)}` },
+      w.keys.map((k) => valueText(`${k.bucket}/${k.key}`, 40)).join(', '),
+    ),
   );
 }

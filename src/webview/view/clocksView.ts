@@ -60,7 +60,11 @@ export class ClocksView {
               h(
                 'tr',
                 { class: row.self ? 'self-row' : '' },
-                h('th', { class: 'replica-col' }, h('span', { class: `replica-name ${replicaColorClass(row.replica)}` }, h('span', { class: 'dot' }), row.replica)),
+                h(
+                  'th',
+                  { class: 'replica-col' },
+                  h('span', { class: `replica-name ${replicaColorClass(row.replica)}` }, h('span', { class: 'dot' }), row.replica),
+                ),
                 ...row.cells.map((cell, i) =>
                   h(
                     'td',
@@ -74,7 +78,11 @@ export class ClocksView {
                             : '',
                     },
                     cell.value === null ? '–' : cell.value,
-                    cell.status === 'ahead' ? icon('arrow-small-up', 'cell-mark') : cell.status === 'behind' ? icon('arrow-small-down', 'cell-mark') : null,
+                    cell.status === 'ahead'
+                      ? icon('arrow-small-up', 'cell-mark')
+                      : cell.status === 'behind'
+                        ? icon('arrow-small-down', 'cell-mark')
+                        : null,
                   ),
                 ),
               ),
@@ -83,8 +91,18 @@ export class ClocksView {
         ),
       ),
       peers.length > 0
-        ? h('div', { class: 'legend' }, h('span', { class: 'legend-item cell-ahead' }, icon('arrow-small-up'), 'peer has more'), h('span', { class: 'legend-item cell-behind' }, icon('arrow-small-down'), 'peer lacks ours'))
-        : h('div', { class: 'empty-state small muted' }, icon('plug'), ' No peers. Use “Minidote: Connect to Peer” or the minidote.peers setting.'),
+        ? h(
+            'div',
+            { class: 'legend' },
+            h('span', { class: 'legend-item cell-ahead' }, icon('arrow-small-up'), 'peer has more'),
+            h('span', { class: 'legend-item cell-behind' }, icon('arrow-small-down'), 'peer lacks ours'),
+          )
+        : h(
+            'div',
+            { class: 'empty-state small muted' },
+            icon('plug'),
+            ' No peers. Use “Minidote: Connect to Peer” or the minidote.peers setting.',
+          ),
       ...peers.map((peer) => peerLine(peer, now)),
     );
   }
@@ -94,8 +112,15 @@ function columnHead(column: ClockColumn): HTMLElement {
   return h(
     'th',
     { class: `num peer-col${column.self ? ' self-col' : ''}`, title: column.detail },
-    h('div', { class: 'peer-head', title: column.label }, column.self ? icon('home') : h('span', { class: `state-dot ${column.state}` }), h('span', { class: 'peer-name' }, column.label)),
-    column.self ? h('div', { class: 'relation muted' }, 'this replica') : h('div', { class: `relation rel-${column.relation}`, title: RELATION_HELP[column.relation] }, RELATION_TEXT[column.relation]),
+    h(
+      'div',
+      { class: 'peer-head', title: column.label },
+      column.self ? icon('home') : h('span', { class: `state-dot ${column.state}` }),
+      h('span', { class: 'peer-name' }, column.label),
+    ),
+    column.self
+      ? h('div', { class: 'relation muted' }, 'this replica')
+      : h('div', { class: `relation rel-${column.relation}`, title: RELATION_HELP[column.relation] }, RELATION_TEXT[column.relation]),
   );
 }
 
@@ -114,7 +139,9 @@ function peerLine(peer: PeerView, now: number): HTMLElement {
     h('span', { class: 'peer-name' }, peerLabel(peer)),
     h('span', { class: 'muted' }, peer.direction === 'inbound' ? 'inbound' : (peer.url ?? '')),
     h('span', { class: `peer-state ${peer.state}` }, STATE_TEXT[peer.state]),
-    peer.lastSeen !== null ? h('span', { class: 'muted', title: new Date(peer.lastSeen).toLocaleString() }, `seen ${relativeTime(peer.lastSeen, now)}`) : null,
+    peer.lastSeen !== null
+      ? h('span', { class: 'muted', title: new Date(peer.lastSeen).toLocaleString() }, `seen ${relativeTime(peer.lastSeen, now)}`)
+      : null,
     peer.lastError ? h('div', { class: 'peer-error' }, icon('warning'), peer.lastError) : null,
   );
 }

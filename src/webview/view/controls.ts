@@ -64,7 +64,10 @@ export function textField(options: {
   return el;
 }
 
-export function checkbox(label: string, options: { toggle?: boolean; checked?: boolean; title?: string; onChange?: (checked: boolean) => void } = {}): VscodeCheckbox {
+export function checkbox(
+  label: string,
+  options: { toggle?: boolean; checked?: boolean; title?: string; onChange?: (checked: boolean) => void } = {},
+): VscodeCheckbox {
   const el = document.createElement('vscode-checkbox');
   el.label = label;
   if (options.toggle) el.toggle = true;

@@ -77,7 +77,11 @@ export class DiagramView {
     if (!self) return;
     const txns = this.model.transactions;
     const peers = distinctPeers(this.model.peers);
-    const layout = layoutDiagram(txns, self.id, peers.flatMap((p) => (p.id ? [p.id] : [])));
+    const layout = layoutDiagram(
+      txns,
+      self.id,
+      peers.flatMap((p) => (p.id ? [p.id] : [])),
+    );
     this.layout = layout;
     this.section.meta.textContent = txns.length === 0 ? '' : `last ${txns.length} delivered here`;
 
@@ -101,7 +105,15 @@ export class DiagramView {
     const atEnd = this.scroller.scrollLeft + this.scroller.clientWidth >= this.scroller.scrollWidth - 4;
     if (txns.length === 0) {
       this.svg = undefined;
-      replaceChildren(this.scroller, h('div', { class: 'diagram-empty muted' }, icon('circle-large-outline'), ' No transactions yet. Changes made here or by peers appear as dots on their replica’s lane.'));
+      replaceChildren(
+        this.scroller,
+        h(
+          'div',
+          { class: 'diagram-empty muted' },
+          icon('circle-large-outline'),
+          ' No transactions yet. Changes made here or by peers appear as dots on their replica’s lane.',
+        ),
+      );
       return;
     }
     this.width = this.scroller.clientWidth;
@@ -117,13 +129,32 @@ export class DiagramView {
     const width = Math.max(x(layout.columns - 1) + PAD_X, 120);
     const height = y(layout.lanes.length - 1) + PAD_Y;
     const nodeAt = new Map(layout.nodes.map((n) => [n.id, n]));
-    const svg = s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Transactions across replicas', class: 'diagram-svg' });
+    const svg = s('svg', {
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-label': 'Transactions across replicas',
+      class: 'diagram-svg',
+    });
     svg.append(
-      s('defs', {}, s('marker', { id: 'arrowhead', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrowhead' }))),
+      s(
+        'defs',
+        {},
+        s(
+          'marker',
+          { id: 'arrowhead', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+          s('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrowhead' }),
+        ),
+      ),
     );
     for (const column of layout.concurrentColumns) {
       svg.append(
-        s('rect', { class: 'concurrent-band', x: x(column) - 11, y: 5, width: 22, height: height - 10, rx: 8 }, s('title', {}, 'concurrent transactions')),
+        s(
+          'rect',
+          { class: 'concurrent-band', x: x(column) - 11, y: 5, width: 22, height: height - 10, rx: 8 },
+          s('title', {}, 'concurrent transactions'),
+        ),
       );
     }
     layout.lanes.forEach((lane, i) => {
@@ -156,18 +187,15 @@ export class DiagramView {
       );
     }
     for (const node of layout.nodes) {
-      const circle = s(
-        'circle',
-        {
-          class: `node ${replicaColorClass(node.txn.origin)}${node.txn.local ? ' local' : ''}`,
-          cx: x(node.column),
-          cy: y(node.lane),
-          r: NODE_RADIUS,
-          tabindex: 0,
-          'data-id': node.id,
-          'aria-label': `${node.id}: ${describeKeys(node.txn)}`,
-        },
-      );
+      const circle = s('circle', {
+        class: `node ${replicaColorClass(node.txn.origin)}${node.txn.local ? ' local' : ''}`,
+        cx: x(node.column),
+        cy: y(node.lane),
+        r: NODE_RADIUS,
+        tabindex: 0,
+        'data-id': node.id,
+        'aria-label': `${node.id}: ${describeKeys(node.txn)}`,
+      });
       circle.addEventListener('mouseenter', () => this.focusOn(node.id));
       circle.addEventListener('focus', () => this.focusOn(node.id));
       circle.addEventListener('mouseleave', () => this.clearFocus());
@@ -195,11 +223,31 @@ export class DiagramView {
     const t = target.txn;
     replaceChildren(
       this.tooltip,
-      h('div', { class: 'tip-title' }, h('span', { class: `replica-name ${replicaColorClass(t.origin)}` }, h('span', { class: 'dot' }), `${t.origin} #${t.clock[t.origin] ?? 0}`), t.local ? h('span', { class: 'badge' }, 'local') : null),
+      h(
+        'div',
+        { class: 'tip-title' },
+        h(
+          'span',
+          { class: `replica-name ${replicaColorClass(t.origin)}` },
+          h('span', { class: 'dot' }),
+          `${t.origin} #${t.clock[t.origin] ?? 0}`,
+        ),
+        t.local ? h('span', { class: 'badge' }, 'local') : null,
+      ),
       h('div', {}, describeKeys(t)),
       h('div', { class: 'muted' }, `clock ${clockText(t.clock)}`),
-      h('div', { class: 'muted' }, `made ${relativeTime(t.at, Date.now())}${t.local ? '' : `, delivered ${relativeTime(t.deliveredAt, Date.now())}`}`),
-      h('div', { class: concurrent > 0 ? 'concurrent-note' : 'muted' }, concurrent > 0 ? `${RELATION_TEXT.concurrent} with ${concurrent} other transaction${concurrent === 1 ? '' : 's'} shown` : 'no concurrent transaction shown'),
+      h(
+        'div',
+        { class: 'muted' },
+        `made ${relativeTime(t.at, Date.now())}${t.local ? '' : `, delivered ${relativeTime(t.deliveredAt, Date.now())}`}`,
+      ),
+      h(
+        'div',
+        { class: concurrent > 0 ? 'concurrent-note' : 'muted' },
+        concurrent > 0
+          ? `${RELATION_TEXT.concurrent} with ${concurrent} other transaction${concurrent === 1 ? '' : 's'} shown`
+          : 'no concurrent transaction shown',
+      ),
     );
     this.tooltip.hidden = false;
     const left = this.x(target.column) - this.scroller.scrollLeft + this.scroller.offsetLeft + 12;

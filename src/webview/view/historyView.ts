@@ -89,7 +89,12 @@ export class ObjectHistoryView {
           },
         },
       },
-      h('span', { class: `replica-name ${replicaColorClass(entry.origin)}`, title: entry.origin }, h('span', { class: 'dot' }), entry.author),
+      h(
+        'span',
+        { class: `replica-name ${replicaColorClass(entry.origin)}`, title: entry.origin },
+        h('span', { class: 'dot' }),
+        entry.author,
+      ),
       ' ',
       h('span', { class: 'history-op' }, entry.op),
       ' ',
@@ -114,7 +119,9 @@ export class ObjectHistoryView {
       replaceChildren(
         this.asOf,
         label,
-        result.available ? h('span', { class: 'chip as-of-value' }, valueAsText(this.family, result.value)) : h('span', { class: 'muted as-of-value' }, 'unavailable (not in the log)'),
+        result.available
+          ? h('span', { class: 'chip as-of-value' }, valueAsText(this.family, result.value))
+          : h('span', { class: 'muted as-of-value' }, 'unavailable (not in the log)'),
       );
     } catch (error) {
       replaceChildren(this.asOf, icon('error'), ` ${errorText(error)}`);

@@ -50,7 +50,11 @@ export function flagBody(): CardBody {
           view.tokens.length === 0
             ? h('span', { class: 'muted' }, 'none alive, so the flag is off')
             : h('div', { class: 'chips' }, ...view.tokens.map(tagChip)),
-          h('p', { class: 'explain' }, 'The flag is on while any enable token lives. A disable removes only the tokens its replica had seen, so a concurrent enable wins.'),
+          h(
+            'p',
+            { class: 'explain' },
+            'The flag is on while any enable token lives. A disable removes only the tokens its replica had seen, so a concurrent enable wins.',
+          ),
         ),
       );
     },
@@ -93,7 +97,11 @@ export function counterBody(deps: BodyDeps): CardBody {
           section(
             'Per-replica contributions',
             contributionsTable(view.rows),
-            h('p', { class: 'explain' }, 'Op-based: replicas exchange +n / −n effects; each replica’s sum is kept apart, so that two states can be joined.'),
+            h(
+              'p',
+              { class: 'explain' },
+              'Op-based: replicas exchange +n / −n effects; each replica’s sum is kept apart, so that two states can be joined.',
+            ),
           ),
         );
       }
@@ -120,7 +128,11 @@ function contributionsTable(rows: readonly { replica: string | null; amount: num
             'td',
             {},
             r.replica === null
-              ? h('span', { class: 'muted', title: 'The total of a state written before contributions were kept per replica' }, 'earlier total')
+              ? h(
+                  'span',
+                  { class: 'muted', title: 'The total of a state written before contributions were kept per replica' },
+                  'earlier total',
+                )
               : h('span', { class: `replica-name ${replicaColorClass(r.replica)}` }, h('span', { class: 'dot' }), r.replica),
           ),
           h('td', { class: 'num strong' }, r.amount),
@@ -141,7 +153,20 @@ function countsTable(rows: readonly { replica: string; p: number; n: number }[])
   return h(
     'table',
     { class: 'counts' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'replica'), h('th', { class: 'num' }, 'P (incr.)'), h('th', {}), h('th', { class: 'num' }, 'N (decr.)'), h('th', {}), h('th', { class: 'num' }, 'P − N'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'replica'),
+        h('th', { class: 'num' }, 'P (incr.)'),
+        h('th', {}),
+        h('th', { class: 'num' }, 'N (decr.)'),
+        h('th', {}),
+        h('th', { class: 'num' }, 'P − N'),
+      ),
+    ),
     h(
       'tbody',
       {},
@@ -191,10 +216,16 @@ export function registerBody(deps: BodyDeps): CardBody {
             : h(
                 'div',
                 { class: 'versions' },
-                ...view.versions.map((v) => h('div', { class: 'version' }, h('code', { class: 'value' }, valueText(v.value, 500)), tagChip(v.tag))),
+                ...view.versions.map((v) =>
+                  h('div', { class: 'version' }, h('code', { class: 'value' }, valueText(v.value, 500)), tagChip(v.tag)),
+                ),
               ),
           view.versions.length > 1
-            ? h('p', { class: 'explain' }, 'These assigns were concurrent, so all are kept. An assign here overwrites exactly the versions this replica has seen.')
+            ? h(
+                'p',
+                { class: 'explain' },
+                'These assigns were concurrent, so all are kept. An assign here overwrites exactly the versions this replica has seen.',
+              )
             : '',
         ),
       );

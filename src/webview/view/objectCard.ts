@@ -66,8 +66,18 @@ export class ObjectCard {
       controls.append(this.toggle);
     } else if (this.family === 'counter') {
       controls.append(
-        iconButton('remove', 'Decrement by 1', () => void this.run(() => this.context.actions.changeCounter(this.entry, 'decrement', 1)), 'counter-dec'),
-        iconButton('add', 'Increment by 1', () => void this.run(() => this.context.actions.changeCounter(this.entry, 'increment', 1)), 'counter-inc'),
+        iconButton(
+          'remove',
+          'Decrement by 1',
+          () => void this.run(() => this.context.actions.changeCounter(this.entry, 'decrement', 1)),
+          'counter-dec',
+        ),
+        iconButton(
+          'add',
+          'Increment by 1',
+          () => void this.run(() => this.context.actions.changeCounter(this.entry, 'increment', 1)),
+          'counter-inc',
+        ),
       );
     } else {
       const [glyph, label] = this.family === 'set' ? ['add', 'Add an element'] : ['edit', 'Assign a value'];
@@ -196,7 +206,10 @@ export class ObjectCard {
         return;
       }
       case 'counter':
-        replaceChildren(this.valueSlot, h('span', { class: 'counter-value' }, typeof value === 'number' ? value.toLocaleString('en-US') : '?'));
+        replaceChildren(
+          this.valueSlot,
+          h('span', { class: 'counter-value' }, typeof value === 'number' ? value.toLocaleString('en-US') : '?'),
+        );
         return;
       case 'set':
         replaceChildren(this.valueSlot, ...setPreview(Array.isArray(value) ? value : []));
@@ -223,7 +236,11 @@ function registerPreview(values: readonly Json[]): Node[] {
   const chips = values.slice(0, PREVIEW_ELEMENTS).map((v) => h('span', { class: 'chip' }, valueText(v, 60)));
   if (values.length === 1) return chips;
   return [
-    h('span', { class: 'badge warn', title: 'Concurrent assigns: the next assign on any replica that has seen them all overwrites them' }, `${values.length} concurrent`),
+    h(
+      'span',
+      { class: 'badge warn', title: 'Concurrent assigns: the next assign on any replica that has seen them all overwrites them' },
+      `${values.length} concurrent`,
+    ),
     ...chips,
   ];
 }

@@ -119,7 +119,11 @@ export class ObjectsView {
     const total = this.model.objects.size;
     const shown = groups.reduce((n, g) => n + g.objects.length, 0);
     this.summary.textContent =
-      total === 0 ? '' : shown === total ? `${total.toLocaleString('en-US')} in ${groups.length} bucket${groups.length === 1 ? '' : 's'}` : `${shown} of ${total} shown`;
+      total === 0
+        ? ''
+        : shown === total
+          ? `${total.toLocaleString('en-US')} in ${groups.length} bucket${groups.length === 1 ? '' : 's'}`
+          : `${shown} of ${total} shown`;
     if (total === 0) {
       replaceChildren(
         this.groups,
@@ -128,7 +132,11 @@ export class ObjectsView {
           { class: 'empty-state' },
           icon('database', 'big'),
           h('div', { class: 'empty-title' }, 'No objects yet'),
-          h('div', { class: 'muted' }, 'Create one with New key, from the command palette (Minidote: Toggle Flag…), or wait for a peer’s updates.'),
+          h(
+            'div',
+            { class: 'muted' },
+            'Create one with New key, from the command palette (Minidote: Toggle Flag…), or wait for a peer’s updates.',
+          ),
         ),
       );
       return;

@@ -85,7 +85,11 @@ export class SetBody implements CardBody {
         !view
           ? loadingNote()
           : view.kind === 'tags'
-            ? h('p', { class: 'explain' }, 'Each element lives while one of its add tags does. A remove deletes only the tags its replica had seen, so a concurrent add wins.')
+            ? h(
+                'p',
+                { class: 'explain' },
+                'Each element lives while one of its add tags does. A remove deletes only the tags its replica had seen, so a concurrent add wins.',
+              )
             : unreadable(),
       );
     } else if (!view) replaceChildren(this.internal, loadingNote());
@@ -131,10 +135,15 @@ export class SetBody implements CardBody {
         ...tags.slice(0, TAGS_SHOWN).map(tagChip),
         tags.length > TAGS_SHOWN ? h('span', { class: 'more' }, `+${tags.length - TAGS_SHOWN}`) : null,
       ),
-      iconButton('close', `Remove ${valueText(element, 60)}`, () => {
-        const target = this.entry;
-        if (target) void this.deps.run(() => this.deps.actions.removeElement(target, element));
-      }, 'row-action'),
+      iconButton(
+        'close',
+        `Remove ${valueText(element, 60)}`,
+        () => {
+          const target = this.entry;
+          if (target) void this.deps.run(() => this.deps.actions.removeElement(target, element));
+        },
+        'row-action',
+      ),
     );
     return row;
   }

@@ -27,7 +27,13 @@ export class StorageView {
     }
     this.section.meta.textContent = bytes(stats.diskBytes);
     const figure = (glyph: string, label: string, value: string, detail: string) =>
-      h('div', { class: 'figure' }, h('div', { class: 'figure-label' }, icon(glyph), label), h('div', { class: 'figure-value' }, value), h('div', { class: 'figure-detail muted' }, detail));
+      h(
+        'div',
+        { class: 'figure' },
+        h('div', { class: 'figure-label' }, icon(glyph), label),
+        h('div', { class: 'figure-value' }, value),
+        h('div', { class: 'figure-detail muted' }, detail),
+      );
     replaceChildren(
       this.section.body,
       h(

@@ -3,16 +3,7 @@ import { LEGACY_TOTAL_KEY, counterPn } from '../../../src/core/crdt/counterPn';
 import { InvalidInputError, RejectedOperationError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { assertEffectAccepted, assertEffectsRejected } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const counter = keyOf('counter_pn');
 
@@ -95,7 +86,7 @@ describe('counter_pn', () => {
     for (const bad of malformed) assert.throws(() => counterPn.decode(bad), InvalidInputError, JSON.stringify(bad));
   });
 
-  it('keeps each origin\'s contribution, encoded by origin', async () => {
+  it("keeps each origin's contribution, encoded by origin", async () => {
     const [a, b] = replicas('A', 'B');
     await run(a, counter, 'increment', 5);
     await run(b, counter, 'decrement', 2);
@@ -165,7 +156,7 @@ describe('counter_pn', () => {
       for (const r of [a, b]) assert.equal(await valueAt(r, counter), MAX - 10);
     });
 
-    it('clamps a forged effect that overflows its origin\'s contribution instead of throwing', () => {
+    it("clamps a forged effect that overflows its origin's contribution instead of throwing", () => {
       let state = counterPn.apply(counterPn.initial(), MAX, 'A');
       state = counterPn.apply(state, MAX, 'A');
       assert.equal(counterPn.value(state), MAX);

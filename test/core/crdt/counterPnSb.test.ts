@@ -3,16 +3,7 @@ import { CounterPnSbState, counterPnSb } from '../../../src/core/crdt/counterPnS
 import { InvalidInputError, RejectedOperationError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { assertEffectAccepted, assertEffectsRejected } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const counter = keyOf('counter_pn_sb');
 
@@ -122,7 +113,10 @@ describe('counter_pn_sb', () => {
     it('joins commutatively and idempotently, without changing its arguments', () => {
       const a = state({ A: 3 }, { B: 2 });
       const b = state({ A: 1, B: 5 }, { B: 4 });
-      const [ca, cb] = [{ A: 3, B: 2 }, { A: 1, B: 9 }];
+      const [ca, cb] = [
+        { A: 3, B: 2 },
+        { A: 1, B: 9 },
+      ];
       assert.deepEqual(counterPnSb.join(a, ca, b, cb), counterPnSb.join(b, cb, a, ca));
       assert.deepEqual(counterPnSb.join(a, ca, a, ca), a);
       assert.deepEqual(a, state({ A: 3 }, { B: 2 }));

@@ -3,16 +3,7 @@ import { flagEw } from '../../../src/core/crdt/flagEw';
 import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { OWN_TAG, assertEffectAccepted, assertEffectsRejected } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const flag = keyOf('flag_ew');
 

@@ -175,7 +175,7 @@ describe('join: installing a state is a join, never a replacement', () => {
       assert.equal(counterPn.value(counterPn.join(behind, { A: 5, B: 5 }, migrated, clock)), 12);
     });
 
-    it('concurrent histories keep one legacy total, the local one first, and every origin\'s contribution', () => {
+    it("concurrent histories keep one legacy total, the local one first, and every origin's contribution", () => {
       const local = counterPn.apply(counterPn.decode(10), 1, 'A');
       const remote = counterPn.apply(counterPn.decode(10), 2, 'B');
       const joined = counterPn.join(local, { A: 6, B: 5 }, remote, { A: 5, B: 6 });

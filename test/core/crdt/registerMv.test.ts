@@ -3,16 +3,7 @@ import { registerMv } from '../../../src/core/crdt/registerMv';
 import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { OVERSIZED, OWN_TAG, assertEffectAccepted, assertEffectsRejected, nested } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const register = keyOf('register_mv');
 

@@ -3,16 +3,7 @@ import { set2p } from '../../../src/core/crdt/set2p';
 import { InvalidInputError, RejectedOperationError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { OVERSIZED, assertEffectAccepted, assertEffectsRejected, nested } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const set = keyOf('set_2p');
 

@@ -4,16 +4,7 @@ import { InvalidInputError } from '../../../src/core/errors';
 import { Json } from '../../../src/core/json';
 import { MAX_JSON_DEPTH } from '../../../src/core/json';
 import { OVERSIZED, OWN_TAG, assertEffectAccepted, assertEffectsRejected, nested, shortText } from './effects';
-import {
-  assertEncodeRoundTrip,
-  assertRefused,
-  keyOf,
-  replicas,
-  run,
-  sync,
-  syncAll,
-  valueAt,
-} from '../helpers';
+import { assertEncodeRoundTrip, assertRefused, keyOf, replicas, run, sync, syncAll, valueAt } from '../helpers';
 
 const set = keyOf('set_aw');
 
@@ -141,7 +132,16 @@ describe('set_aw', () => {
   });
 
   it('refuses to decode malformed states', () => {
-    const malformed: Json[] = [null, {}, [['x']], [['x', 'tag']], [['x', [1]]], [['x', ['A:1']]], [['x', ['A:01:0']]], [[nested(5000), ['A:1:0']]]];
+    const malformed: Json[] = [
+      null,
+      {},
+      [['x']],
+      [['x', 'tag']],
+      [['x', [1]]],
+      [['x', ['A:1']]],
+      [['x', ['A:01:0']]],
+      [[nested(5000), ['A:1:0']]],
+    ];
     for (const bad of malformed) {
       assert.throws(() => setAw.decode(bad), InvalidInputError, shortText(bad));
     }
@@ -195,11 +195,17 @@ describe('set_aw', () => {
     const encoded = (s: ReturnType<typeof state>) => setAw.encode(s);
 
     it('keeps an add the other side has not seen, and drops one it has seen and removed', () => {
-      const local = state([['x', ['A:1:0']], ['y', ['A:2:0']]]);
+      const local = state([
+        ['x', ['A:1:0']],
+        ['y', ['A:2:0']],
+      ]);
       const remote = state([['z', ['B:1:0']]]);
       // The remote side saw A:1 (and removed x) but not A:2.
       const joined = setAw.join(local, { A: 2 }, remote, { A: 1, B: 1 });
-      assert.deepEqual(encoded(joined), [['y', ['A:2:0']], ['z', ['B:1:0']]]);
+      assert.deepEqual(encoded(joined), [
+        ['y', ['A:2:0']],
+        ['z', ['B:1:0']],
+      ]);
     });
 
     it('keeps tags present on both sides and merges the tags of one element', () => {

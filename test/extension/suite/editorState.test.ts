@@ -28,8 +28,15 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
     displayNameBefore = config().inspect('displayName')?.globalValue;
     headless = await HeadlessNode.start(ext.extension.extensionPath, 'editor-peer');
     await vscode.commands.executeCommand('minidote.connectPeer', headless.url);
-    const peer = () => node()?.status().peers.find((p) => p.url === headless.url);
-    await until(() => peer()?.connected === true, () => `connected to the headless peer: ${JSON.stringify(node()?.status().peers)}`, ext.internals);
+    const peer = () =>
+      node()
+        ?.status()
+        .peers.find((p) => p.url === headless.url);
+    await until(
+      () => peer()?.connected === true,
+      () => `connected to the headless peer: ${JSON.stringify(node()?.status().peers)}`,
+      ext.internals,
+    );
   });
 
   after(async () => {
@@ -50,7 +57,7 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
   /** The flag as this replica sees it, once the peer's change has arrived. */
   const localFlag = (key: string) => node()?.replica.value({ bucket: 'ops', key, type: 'flag_ew' });
 
-  it('sets a flag\'s context key and minidote.enabledFlags when a peer enables it, and clears them when it disables it', async () => {
+  it("sets a flag's context key and minidote.enabledFlags when a peer enables it, and clears them when it disables it", async () => {
     assert.equal(keys()?.['minidote.running'], true);
     assert.ok((keys()?.['minidote.connectedPeers'] ?? 0) >= 1, JSON.stringify(keys()));
     const flagKey = () => keys()?.flags['minidote.flag.ops/when-freeze'];
@@ -58,10 +65,18 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
     assert.notEqual(flagKey(), true);
 
     await headless.update('flag_ew', 'ops', 'when-freeze', 'enable');
-    await until(() => flagKey() === true && listed() === true, () => `the keys say enabled: ${JSON.stringify(keys())}`, ext.internals);
+    await until(
+      () => flagKey() === true && listed() === true,
+      () => `the keys say enabled: ${JSON.stringify(keys())}`,
+      ext.internals,
+    );
 
     await headless.update('flag_ew', 'ops', 'when-freeze', 'disable');
-    await until(() => flagKey() === false && listed() === false, () => `the keys say disabled: ${JSON.stringify(keys())}`, ext.internals);
+    await until(
+      () => flagKey() === false && listed() === false,
+      () => `the keys say disabled: ${JSON.stringify(keys())}`,
+      ext.internals,
+    );
     assert.equal(localFlag('when-freeze'), false);
   });
 
@@ -69,10 +84,13 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
   async function useTasks(tasks: object[], inputs: object[], labels: string[]): Promise<void> {
     await mkdir(path.dirname(tasksFile()), { recursive: true });
     writeFileSync(tasksFile(), JSON.stringify({ version: '2.0.0', tasks, inputs }, null, 2));
-    await until(async () => {
-      const names = (await vscode.tasks.fetchTasks()).map((t) => t.name);
-      return labels.every((l) => names.includes(l));
-    }, `the task system lists ${labels.join(', ')}`);
+    await until(
+      async () => {
+        const names = (await vscode.tasks.fetchTasks()).map((t) => t.name);
+        return labels.every((l) => names.includes(l));
+      },
+      `the task system lists ${labels.join(', ')}`,
+    );
   }
 
   /** Starts a tasks.json task by its label, as "Tasks: Run Task" does; resolves when its process ends. */
@@ -148,18 +166,40 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
     await headless.update('flag_ew', 'ops', 'stuck-freeze', 'enable');
     await until(() => localFlag('stuck-freeze') === true, 'the freeze arrived', ext.internals);
     const from = ext.internals.notifications().length;
-    assert.equal(await vscode.commands.executeCommand('minidote.waitForFlag', { bucket: 'ops', key: 'stuck-freeze', timeout: 1 }), undefined);
-    assert.deepEqual(notificationsSince(ext.internals, from), ['error: Minidote: wait for flag: ops/stuck-freeze is still enabled after 1 s']);
+    assert.equal(
+      await vscode.commands.executeCommand('minidote.waitForFlag', { bucket: 'ops', key: 'stuck-freeze', timeout: 1 }),
+      undefined,
+    );
+    assert.deepEqual(notificationsSince(ext.internals, from), [
+      'error: Minidote: wait for flag: ops/stuck-freeze is still enabled after 1 s',
+    ]);
   });
 
   it('registers the walkthrough, and the commands of its steps do what they say', async () => {
-    const walkthroughs = ext.extension.packageJSON.contributes.walkthroughs as { id: string; steps: { id: string; description: string }[] }[];
-    assert.deepEqual(walkthroughs.map((w) => w.id), ['gettingStarted']);
+    const walkthroughs = ext.extension.packageJSON.contributes.walkthroughs as {
+      id: string;
+      steps: { id: string; description: string }[];
+    }[];
+    assert.deepEqual(
+      walkthroughs.map((w) => w.id),
+      ['gettingStarted'],
+    );
     const registered = new Set(await vscode.commands.getCommands(true));
     const nls = JSON.parse(readFileSync(path.join(ext.extension.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
-    const stepCommands = walkthroughs[0].steps.flatMap((s) => [...(nls[s.description.slice(1, -1)] ?? s.description).matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]));
-    assert.deepEqual(stepCommands, ['minidote.setDisplayName', 'minidote.joinTeam', 'minidote.startTeam', 'minidote.enableFlag', 'minidote.showFlagInStatusBar']);
-    assert.deepEqual(stepCommands.filter((id) => !registered.has(id)), []);
+    const stepCommands = walkthroughs[0].steps.flatMap((s) =>
+      [...(nls[s.description.slice(1, -1)] ?? s.description).matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]),
+    );
+    assert.deepEqual(stepCommands, [
+      'minidote.setDisplayName',
+      'minidote.joinTeam',
+      'minidote.startTeam',
+      'minidote.enableFlag',
+      'minidote.showFlagInStatusBar',
+    ]);
+    assert.deepEqual(
+      stepCommands.filter((id) => !registered.has(id)),
+      [],
+    );
 
     // 1. Set your name: a user setting, which the replica reopens with.
     assert.equal(await vscode.commands.executeCommand('minidote.setDisplayName', 'Walkthrough Ada'), 'Walkthrough Ada');
@@ -170,8 +210,19 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
     await vscode.commands.executeCommand('minidote.disconnectPeer', headless.url);
     assert.equal(await vscode.commands.executeCommand('minidote.joinTeam', headless.url), headless.url);
     assert.deepEqual(config().inspect('peers')?.globalValue, [headless.url]);
-    await until(() => node()?.status().peers.some((p) => p.url === headless.url && p.connected) === true, 'joined the headless peer', ext.internals);
-    await until(() => (keys()?.['minidote.connectedPeers'] ?? 0) >= 1 && (keys()?.['minidote.outboundPeers'] ?? 0) >= 1, 'the peer keys count it', ext.internals);
+    await until(
+      () =>
+        node()
+          ?.status()
+          .peers.some((p) => p.url === headless.url && p.connected) === true,
+      'joined the headless peer',
+      ext.internals,
+    );
+    await until(
+      () => (keys()?.['minidote.connectedPeers'] ?? 0) >= 1 && (keys()?.['minidote.outboundPeers'] ?? 0) >= 1,
+      'the peer keys count it',
+      ext.internals,
+    );
 
     // 2b. Start a team: listening, with the join link on the clipboard.
     const link = await vscode.commands.executeCommand<string>('minidote.startTeam', { host: '127.0.0.1', port: 0 });
@@ -185,7 +236,11 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
     await vscode.commands.executeCommand('minidote.enableFlag', 'ops/first-flag');
     assert.equal(await vscode.commands.executeCommand('minidote.showFlagInStatusBar', 'ops/first-flag'), 'ops/first-flag');
     assert.ok((config().get<string[]>('statusBar.flags') ?? []).includes('ops/first-flag'));
-    await until(() => /\$\(flag\) ops\/first-flag/.test(ext.internals.statusBar.content?.text ?? ''), 'the status bar names the flag', ext.internals);
+    await until(
+      () => /\$\(flag\) ops\/first-flag/.test(ext.internals.statusBar.content?.text ?? ''),
+      'the status bar names the flag',
+      ext.internals,
+    );
     await until(async () => (await headless.read('flag_ew', 'ops', 'first-flag')) === true, 'the team has the flag');
   });
 

@@ -34,7 +34,7 @@ describe('the extension in a VS Code extension host', () => {
 
   function checkbox(bucket: string, key: string): vscode.TreeItemCheckboxState | undefined {
     const node = objectNode(bucket, key);
-    return node && ext.internals.objects.getTreeItem(node).checkboxState as vscode.TreeItemCheckboxState | undefined;
+    return node && (ext.internals.objects.getTreeItem(node).checkboxState as vscode.TreeItemCheckboxState | undefined);
   }
 
   const FLAG = { bucket: 'ops', key: 'deploy-freeze', type: 'flag_ew' as const };
@@ -60,7 +60,10 @@ describe('the extension in a VS Code extension host', () => {
     await run('minidote.addToSet', { bucket: 'team', key: 'on-call', element: 'alice' });
     await run('minidote.addToSet', { bucket: 'team', key: 'on-call', element: 'bob' });
     const set = objectNode('team', 'on-call');
-    assert.deepEqual(set?.children.map((c) => c.label), ['alice', 'bob']);
+    assert.deepEqual(
+      set?.children.map((c) => c.label),
+      ['alice', 'bob'],
+    );
     await run('minidote.removeFromSet', set?.children[0]); // the inline remove action on an element
     await run('minidote.addToSet', { bucket: 'team', key: 'reviewed', type: 'set_2p', element: 'pr-1' });
     await run('minidote.incrementCounter', { bucket: 'ops', key: 'builds', amount: 5 });
@@ -112,7 +115,9 @@ describe('the extension in a VS Code extension host', () => {
     const from = ext.internals.notifications().length;
     await vscode.commands.executeCommand('minidote.showPanel');
     const panelTab = () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Minidote: Replica State');
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Minidote: Replica State');
     await until(() => panelTab() !== undefined, 'the panel tab is open');
     assert.deepEqual(notificationsSince(ext.internals, from), []);
     await vscode.window.tabGroups.close(panelTab() as vscode.Tab);
@@ -122,7 +127,11 @@ describe('the extension in a VS Code extension host', () => {
     const reopened = async (change: () => Promise<void>) => {
       const before = ext.internals.host.node;
       await change();
-      await until(() => ext.internals.host.node !== before && ext.internals.host.phase === 'running', 'the replica reopened', ext.internals);
+      await until(
+        () => ext.internals.host.node !== before && ext.internals.host.phase === 'running',
+        'the replica reopened',
+        ext.internals,
+      );
       assert.equal(ext.internals.host.node?.id, before?.id);
     };
     await reopened(() => setSetting('storage.fsync', 'never'));

@@ -97,7 +97,15 @@ describe('one-click join: a vscode:// join link to a headless node with a team s
 
     await vscode.commands.executeCommand('minidote.addToSet', { bucket: 'team', key: 'joined', element: 'editor' });
     await until(
-      async () => isDeepStrictEqual((JSON.parse(await cli(ext.extension.extensionPath, secretFile, ['read', '--node', hub.url, 'set_aw', 'team', 'joined'])) as { value: Json }).value, ['editor']),
+      async () =>
+        isDeepStrictEqual(
+          (
+            JSON.parse(await cli(ext.extension.extensionPath, secretFile, ['read', '--node', hub.url, 'set_aw', 'team', 'joined'])) as {
+              value: Json;
+            }
+          ).value,
+          ['editor'],
+        ),
       'the hub has the editor write',
     );
     await cli(ext.extension.extensionPath, secretFile, ['update', '--node', hub.url, 'counter_pn', 'team', 'from-hub', 'increment', '5']);
@@ -108,7 +116,9 @@ describe('one-click join: a vscode:// join link to a headless node with a team s
 
   it('invites a teammate with a link that carries the secret and reads back to this listener', async () => {
     const listening = await vscode.commands.executeCommand<string>('minidote.startListening', { host: '127.0.0.1', port: 0 });
-    const invite = await vscode.commands.executeCommand<{ link: string; peer: string; serveLine: string }>('minidote.inviteTeammate', { includeSecret: true });
+    const invite = await vscode.commands.executeCommand<{ link: string; peer: string; serveLine: string }>('minidote.inviteTeammate', {
+      includeSecret: true,
+    });
     assert.equal(invite.peer, listening);
     assert.equal(await vscode.env.clipboard.readText(), invite.link);
     const parts = decodedParts(invite.link);

@@ -23,26 +23,36 @@ describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () =
     await headless?.stop();
   });
 
-
   const peer = (url: string) => ext.internals.host.node?.status().peers.find((p) => p.url === url);
   const describePeers = () => JSON.stringify(ext.internals.host.node?.status().peers);
   const shownSince = (from: number) => notificationsSince(ext.internals, from);
 
   it('connects to the peers in the settings and replicates both ways', async () => {
     await setSetting('peers', [headless.url]);
-    await until(() => peer(headless.url)?.connected === true, () => `connected to the headless node: ${describePeers()}`, ext.internals);
+    await until(
+      () => peer(headless.url)?.connected === true,
+      () => `connected to the headless node: ${describePeers()}`,
+      ext.internals,
+    );
 
     await vscode.commands.executeCommand('minidote.addToSet', { bucket: 'sync', key: 'from-editor', element: 'hello' });
-    await until(async () => isDeepStrictEqual(await headless.read('set_aw', 'sync', 'from-editor'), ['hello']), 'the headless node has the editor write');
+    await until(
+      async () => isDeepStrictEqual(await headless.read('set_aw', 'sync', 'from-editor'), ['hello']),
+      'the headless node has the editor write',
+    );
 
     await headless.update('counter_pn', 'sync', 'from-cli', 'increment', '7');
     const counter = { bucket: 'sync', key: 'from-cli', type: 'counter_pn' as const };
     await until(async () => (await ext.api.read([counter])).values[0] === 7, 'the editor has the headless write', ext.internals);
 
-    await until(() => {
-      const row = ext.internals.peers.getChildren().find((n) => n.kind === 'peer' && n.label === 'headless') as PeerNode | undefined;
-      return row?.description === 'connected' && row.clock.some((c) => c.label === 'headless');
-    }, 'the Peers view shows the headless node connected, with its clock', ext.internals);
+    await until(
+      () => {
+        const row = ext.internals.peers.getChildren().find((n) => n.kind === 'peer' && n.label === 'headless') as PeerNode | undefined;
+        return row?.description === 'connected' && row.clock.some((c) => c.label === 'headless');
+      },
+      'the Peers view shows the headless node connected, with its clock',
+      ext.internals,
+    );
     assert.match(ext.internals.statusBar.content?.text ?? '', /Minidote: 1 peer/);
   });
 
@@ -55,7 +65,11 @@ describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () =
       () => `the notification; shown: ${JSON.stringify(shownSince(from))}`,
       ext.internals,
     );
-    await until(() => /\$\(flag\) deploy-freeze/.test(ext.internals.statusBar.content?.text ?? ''), 'the status bar names the flag', ext.internals);
+    await until(
+      () => /\$\(flag\) deploy-freeze/.test(ext.internals.statusBar.content?.text ?? ''),
+      'the status bar names the flag',
+      ext.internals,
+    );
 
     await vscode.commands.executeCommand('minidote.disableFlag', 'ops/deploy-freeze');
     await until(() => !/deploy-freeze/.test(ext.internals.statusBar.content?.text ?? ''), 'the status bar drops the flag', ext.internals);
@@ -99,7 +113,11 @@ describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () =
       ext.internals,
     );
     await vscode.commands.executeCommand('minidote.setTeamSecret', '');
-    await until(() => peer(headless.url)?.connected === true, () => `reconnected without the secret: ${describePeers()}`, ext.internals);
+    await until(
+      () => peer(headless.url)?.connected === true,
+      () => `reconnected without the secret: ${describePeers()}`,
+      ext.internals,
+    );
     await vscode.commands.executeCommand('minidote.disconnectPeer', headless.url);
   });
 
@@ -112,7 +130,10 @@ describe('the extension with headless nodes (minidote serve) on 127.0.0.1', () =
     joiner = await HeadlessNode.start(ext.extension.extensionPath, 'joiner', ['--peer', await vscode.env.clipboard.readText()]);
     const node = joiner;
     await until(async () => isDeepStrictEqual(await node.read('set_aw', 'sync', 'from-editor'), ['hello']), 'the joiner caught up');
-    assert.ok(ext.internals.host.node?.status().peers.some((p) => p.direction === 'inbound' && p.id === 'joiner'), describePeers());
+    assert.ok(
+      ext.internals.host.node?.status().peers.some((p) => p.direction === 'inbound' && p.id === 'joiner'),
+      describePeers(),
+    );
 
     await vscode.commands.executeCommand('minidote.stopListening');
     assert.equal(ext.internals.host.node?.listenUrl, undefined);

@@ -74,5 +74,8 @@ export async function setSetting(name: string, value: unknown): Promise<void> {
 
 /** Notifications shown since `from` (an index into the history), as text. */
 export function notificationsSince(internals: MinidoteInternals, from: number): string[] {
-  return internals.notifications().slice(from).map((n) => `${n.severity}: ${n.message}`);
+  return internals
+    .notifications()
+    .slice(from)
+    .map((n) => `${n.severity}: ${n.message}`);
 }

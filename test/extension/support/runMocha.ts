@@ -12,7 +12,9 @@ import Mocha from 'mocha'; // mocha@11: CommonJS, so it can run inside the exten
  */
 export function runSuite(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', forbidOnly: true });
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const file of files) mocha.addFile(path.join(dir, file));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -53,7 +53,10 @@ export async function runCommand(page, title) {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
     try {
-      await rows.and(page.locator('.focused')).filter({ has: page.locator('.label-name', { hasText: exactly(title) }) }).waitFor({ timeout: 2000 });
+      await rows
+        .and(page.locator('.focused'))
+        .filter({ has: page.locator('.label-name', { hasText: exactly(title) }) })
+        .waitFor({ timeout: 2000 });
       await page.keyboard.press('Enter');
       return;
     } catch {

@@ -15,13 +15,13 @@ import { eventually, quickInput, runCommand, screenshot, steps, workbenchReady }
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { HeadlessNode } = await tsImport('../support/headless.ts', import.meta.url);
 
-
 export default async function drive({ page }) {
   const userData = process.env.MINIDOTE_UI_USER_DATA;
   if (!userData) throw new Error('MINIDOTE_UI_USER_DATA is not set: run this script with `npm run test:host`');
   // scripts/test-host.mjs puts editor.keybindings.json there before the workbench starts (a file
   // written while it runs is not always noticed by code-server).
-  if (!existsSync(path.join(userData, 'User/keybindings.json'))) throw new Error('the editor keybindings were not installed before the workbench started');
+  if (!existsSync(path.join(userData, 'User/keybindings.json')))
+    throw new Error('the editor keybindings were not installed before the workbench started');
 
   const { widget, input } = quickInput(page);
   const exactly = (text) => new RegExp(`^${text}$`);
@@ -64,17 +64,24 @@ export default async function drive({ page }) {
       await runCommand(page, 'Minidote: Add to Set');
       await typeAndEnter('team/reviewers');
       await widget.getByText('Which kind of set is team/reviewers?').waitFor({ timeout: 10_000 });
-      await widget.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('set_2p') }) }).click();
+      await widget
+        .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly('set_2p') }) })
+        .click();
       await element('alice');
       await treeRow('reviewers').waitFor();
     });
 
     await step('the same key typed and Enter pressed at once picks the existing set', async () => {
-      for (const [name, count] of [['bob', 2], ['carol', 3]]) {
+      for (const [name, count] of [
+        ['bob', 2],
+        ['carol', 3],
+      ]) {
         await runCommand(page, 'Minidote: Add to Set');
         await typeAndEnter('team/reviewers');
         await element(name);
-        await treeRow('reviewers').filter({ hasText: `set_2p · ${count} elements` }).waitFor();
+        await treeRow('reviewers')
+          .filter({ hasText: `set_2p · ${count} elements` })
+          .waitFor();
       }
     });
 
@@ -150,11 +157,15 @@ export default async function drive({ page }) {
         await page.locator('.part.statusbar').click({ position: { x: 640, y: 5 } }); // focus the workbench, not a webview
         await page.keyboard.press('Control+Alt+KeyD');
         let moved;
-        await eventually(async () => {
-          if ((await count('blocked')) > before.blocked) moved = 'blocked';
-          else if ((await count('deploys')) > before.deploys) moved = 'deploys';
-          return moved !== undefined;
-        }, 'a counter moved at the peer', 15_000);
+        await eventually(
+          async () => {
+            if ((await count('blocked')) > before.blocked) moved = 'blocked';
+            else if ((await count('deploys')) > before.deploys) moved = 'deploys';
+            return moved !== undefined;
+          },
+          'a counter moved at the peer',
+          15_000,
+        );
         return moved;
       };
       assert.equal(await press(), 'deploys', 'no freeze: the deploy binding runs');

@@ -23,10 +23,13 @@ export default async function drive({ page, folder }) {
   const headless = await HeadlessNode.start(root, 'headless');
   /** Polls the peer with `minidote read` until it holds `expected`. */
   const peerSees = (type, bucket, key, expected) =>
-    eventually(async () => {
-      assert.deepEqual(await headless.read(type, bucket, key), expected);
-      return true;
-    }, `the headless peer reads ${bucket}/${key} = ${JSON.stringify(expected)}`);
+    eventually(
+      async () => {
+        assert.deepEqual(await headless.read(type, bucket, key), expected);
+        return true;
+      },
+      `the headless peer reads ${bucket}/${key} = ${JSON.stringify(expected)}`,
+    );
   try {
     await step('"Minidote: Connect to Peer" from the palette joins the headless peer', async () => {
       await workbenchReady(page, 'Minidote: local');

@@ -10,7 +10,9 @@ export default async function drive({ page }) {
   const treeRow = (label) => page.locator('[role="treeitem"]').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) });
   /** Waits until the one Objects row labelled `label` has exactly `description` (a counter's value). */
   const rowShows = async (label, description) => {
-    await treeRow(label).locator('.label-description', { hasText: exactly(description) }).waitFor();
+    await treeRow(label)
+      .locator('.label-description', { hasText: exactly(description) })
+      .waitFor();
     assert.equal(await treeRow(label).count(), 1, `one row for ${label}`);
   };
   const { step, finish } = steps('workbench UI');

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../../src/core/errors';
-import {
-  parseAmount,
-  parseJsonField,
-  parseListenArgs,
-  parseSecretArg,
-  parseTarget,
-  parseUrlArg,
-} from '../../../src/extension/commandArgs';
+import { parseAmount, parseJsonField, parseListenArgs, parseSecretArg, parseTarget, parseUrlArg } from '../../../src/extension/commandArgs';
 
 describe('extension/commandArgs', () => {
   it('reads a target from "bucket/key", an object, or a tree node with extra fields', () => {

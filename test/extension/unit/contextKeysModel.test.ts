@@ -39,7 +39,10 @@ describe('extension/contextKeysModel', () => {
 
   it('says nothing is running, listening or enabled while the replica is not running', () => {
     for (const phase of ['starting', 'failed', 'closed'] as const) {
-      const values = contextKeyValues({ phase, node: { listening: 'ws://127.0.0.1:1', peers: [{ connected: true, direction: 'inbound' }], objects } });
+      const values = contextKeyValues({
+        phase,
+        node: { listening: 'ws://127.0.0.1:1', peers: [{ connected: true, direction: 'inbound' }], objects },
+      });
       assert.deepEqual(values, {
         'minidote.phase': phase,
         'minidote.running': false,
@@ -57,15 +60,24 @@ describe('extension/contextKeysModel', () => {
     const before = running(objects);
     assert.equal(contextKeyChanges(undefined, before).length, 6 + 3);
     assert.deepEqual(contextKeyChanges(before, running(objects)), []);
-    assert.deepEqual(contextKeyChanges(before, running([flag('ops', 'deploy-freeze', false), flag('ops', 'maintenance', false), flag('team', 'demo', true)])), [
-      ['minidote.enabledFlags', ['team/demo']],
-      ['minidote.flag.ops/deploy-freeze', false],
-    ]);
+    assert.deepEqual(
+      contextKeyChanges(
+        before,
+        running([flag('ops', 'deploy-freeze', false), flag('ops', 'maintenance', false), flag('team', 'demo', true)]),
+      ),
+      [
+        ['minidote.enabledFlags', ['team/demo']],
+        ['minidote.flag.ops/deploy-freeze', false],
+      ],
+    );
     const stopped = contextKeyChanges(before, contextKeyValues({ phase: 'closed' }));
-    assert.deepEqual(stopped.filter(([name]) => name.startsWith('minidote.flag.')), [
-      ['minidote.flag.ops/deploy-freeze', undefined],
-      ['minidote.flag.ops/maintenance', undefined],
-      ['minidote.flag.team/demo', undefined],
-    ]);
+    assert.deepEqual(
+      stopped.filter(([name]) => name.startsWith('minidote.flag.')),
+      [
+        ['minidote.flag.ops/deploy-freeze', undefined],
+        ['minidote.flag.ops/maintenance', undefined],
+        ['minidote.flag.team/demo', undefined],
+      ],
+    );
   });
 });

@@ -60,7 +60,14 @@ describe('extension/package.json: editor features', () => {
     const items = pkg.contributes.configuration.properties['minidote.peers'].items;
     const pattern = new RegExp(items.pattern);
     assert.ok(english(items.patternErrorMessage).includes('ws://HOST:PORT'));
-    const accepted = ['ws://10.0.0.2:7878', 'wss://hub.example:443/minidote', '10.0.0.2:7878', 'ws://[::1]:7878', ' ws://host:1 ', 'ws://host'];
+    const accepted = [
+      'ws://10.0.0.2:7878',
+      'wss://hub.example:443/minidote',
+      '10.0.0.2:7878',
+      'ws://[::1]:7878',
+      ' ws://host:1 ',
+      'ws://host',
+    ];
     const refused = ['not a url', 'http://x:1', 'ws://', '', 'ws://a b:1'];
     for (const url of accepted) {
       assert.doesNotThrow(() => parsePeerUrl(url), url);
@@ -74,7 +81,10 @@ describe('extension/package.json: editor features', () => {
 
   it('walks a new user through name, team, first flag and the status bar, with commands that exist', () => {
     const [walkthrough] = pkg.contributes.walkthroughs as { id: string; steps: Step[] }[];
-    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['setName', 'joinOrStartTeam', 'createFlag', 'watchFlag']);
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['setName', 'joinOrStartTeam', 'createFlag', 'watchFlag'],
+    );
     for (const step of walkthrough.steps) {
       const links = [...english(step.description).matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
       assert.ok(links.length > 0, `${step.id} has a button`);

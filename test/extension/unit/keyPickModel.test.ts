@@ -21,7 +21,10 @@ describe('extension/keyPickModel', () => {
   });
 
   it('leaves the type open when the typed name exists as two types of the family', () => {
-    const twice = [...existing, { label: 'team/reviewed', target: { bucket: 'team', key: 'reviewed', type: 'set_aw' as const }, existing: true }];
+    const twice = [
+      ...existing,
+      { label: 'team/reviewed', target: { bucket: 'team', key: 'reviewed', type: 'set_aw' as const }, existing: true },
+    ];
     const choice = acceptedChoice({ typed: 'team/reviewed', active: undefined, existing: twice, activeChosenAfterTyping: false });
     assert.deepEqual(choice?.target, { bucket: 'team', key: 'reviewed' });
   });

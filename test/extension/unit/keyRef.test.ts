@@ -18,7 +18,10 @@ describe('extension/keyRef', () => {
   });
 
   it('rejects malformed text with an InvalidInputError naming it', () => {
-    assert.throws(() => parseKeyRef('nokey'), (e: unknown) => e instanceof InvalidInputError && /"nokey"/.test(e.message));
+    assert.throws(
+      () => parseKeyRef('nokey'),
+      (e: unknown) => e instanceof InvalidInputError && /"nokey"/.test(e.message),
+    );
   });
 
   it('matches watch patterns by key in any bucket, or by bucket/key', () => {

@@ -59,8 +59,16 @@ describe('extension/localize', () => {
     const manifest = readFileSync(path.join(root, 'package.json'), 'utf8');
     const nls = JSON.parse(readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
     const used = new Set([...manifest.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]));
-    assert.deepEqual([...used].filter((k) => !(k in nls)), [], 'keys missing from package.nls.json');
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), [], 'unused keys in package.nls.json');
+    assert.deepEqual(
+      [...used].filter((k) => !(k in nls)),
+      [],
+      'keys missing from package.nls.json',
+    );
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+      'unused keys in package.nls.json',
+    );
     for (const [key, text] of Object.entries(nls)) assert.ok(text.trim().length > 0, key);
   });
 });

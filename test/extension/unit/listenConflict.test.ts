@@ -45,7 +45,12 @@ describe('extension/nodeHost: a listen port held by another window', () => {
     const node = await host.whenReady();
 
     assert.equal(reports.length, 1, reports.join('\n'));
-    assert.match(reports[0], new RegExp(`could not listen on 127\\.0\\.0\\.1:${first.port}: the port is already in use, most likely by Minidote in another VS Code window`));
+    assert.match(
+      reports[0],
+      new RegExp(
+        `could not listen on 127\\.0\\.0\\.1:${first.port}: the port is already in use, most likely by Minidote in another VS Code window`,
+      ),
+    );
     assert.match(reports[0], /keeps working/);
     assert.equal(host.phase, 'running');
     assert.equal(host.listenUrl(), undefined);

@@ -25,7 +25,9 @@ describe('extension/package.json', () => {
   });
 
   it('only puts contributed commands in menus, view menus on the views it contributes', () => {
-    const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>).flat().map((v) => v.id);
+    const views = Object.values(pkg.contributes.views as Record<string, { id: string }[]>)
+      .flat()
+      .map((v) => v.id);
     assert.deepEqual(views, ['minidote.objects', 'minidote.peers']);
     for (const [menu, items] of Object.entries(pkg.contributes.menus as Record<string, { command: string; when: string }[]>)) {
       for (const item of items) {

@@ -64,7 +64,10 @@ describe('extension/nodeHost', () => {
     await node.update([{ ...FLAG, op: 'enable' }]);
     assert.deepEqual(seen, ['transaction']);
     assert.equal(node.replica.value(FLAG), true);
-    assert.ok(logged.some((m) => /a change listener failed: view bug/.test(m)), logged.join('\n'));
+    assert.ok(
+      logged.some((m) => /a change listener failed: view bug/.test(m)),
+      logged.join('\n'),
+    );
   });
 
   it('applies peer and listen settings live, and keeps peers added by command', async () => {
@@ -82,7 +85,13 @@ describe('extension/nodeHost', () => {
     const third = await peer();
     await h.connectPeer(third.listenUrl as string);
     await h.configure({ settings: settings({ peers: [], listenHost: 'localhost' }), secret: undefined });
-    assert.deepEqual(node.status().peers.filter((p) => p.direction === 'outbound').map((p) => p.url), [third.listenUrl]);
+    assert.deepEqual(
+      node
+        .status()
+        .peers.filter((p) => p.direction === 'outbound')
+        .map((p) => p.url),
+      [third.listenUrl],
+    );
     assert.equal(node.listenUrl, undefined, 'a listen settings change replaces the listen command');
   });
 
@@ -106,7 +115,10 @@ describe('extension/nodeHost', () => {
     assert.equal(second.id, first.id);
     assert.equal(second.replica.value(FLAG), true);
     assert.equal(second.status().displayName, 'ada2');
-    assert.deepEqual(second.status().peers.map((p) => p.url), [other.listenUrl]);
+    assert.deepEqual(
+      second.status().peers.map((p) => p.url),
+      [other.listenUrl],
+    );
   });
 
   it('reports a port it cannot listen on, and keeps running', async () => {

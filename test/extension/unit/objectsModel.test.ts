@@ -22,14 +22,31 @@ describe('extension/objectsModel', () => {
     assert.deepEqual(
       tree.map((b) => [b.bucket, b.objects.map((o) => [o.key, o.description, o.checked])]),
       [
-        ['ops', [['builds', '3', undefined], ['cleanup', 'disabled', false], ['deploy-freeze', 'enabled', true]]],
-        ['team', [['lead', 'ada', undefined], ['on-call', 'set_aw · 3 elements', undefined]]],
+        [
+          'ops',
+          [
+            ['builds', '3', undefined],
+            ['cleanup', 'disabled', false],
+            ['deploy-freeze', 'enabled', true],
+          ],
+        ],
+        [
+          'team',
+          [
+            ['lead', 'ada', undefined],
+            ['on-call', 'set_aw · 3 elements', undefined],
+          ],
+        ],
       ],
     );
     const set = tree[1].objects[1];
     assert.deepEqual(
       set.children.map((c) => [c.kind, c.label, c.element]),
-      [['element', 'alice', 'alice'], ['element', 'bob', 'bob'], ['element', '7', 7]],
+      [
+        ['element', 'alice', 'alice'],
+        ['element', 'bob', 'bob'],
+        ['element', '7', 7],
+      ],
     );
     // Nodes are command arguments: { bucket, key, type, element }.
     assert.deepEqual(
@@ -52,7 +69,13 @@ describe('extension/objectsModel', () => {
     const [bucket] = buildObjectsTree(objectEntries(a));
     const register = bucket.objects.find((o) => o.type === 'register_mv');
     assert.equal(register?.description, 'dark | light (2 concurrent)');
-    assert.deepEqual(register?.children.map((c) => [c.kind, c.label]), [['registerValue', 'dark'], ['registerValue', 'light']]);
+    assert.deepEqual(
+      register?.children.map((c) => [c.kind, c.label]),
+      [
+        ['registerValue', 'dark'],
+        ['registerValue', 'light'],
+      ],
+    );
     const ids = [bucket.id, ...bucket.objects.flatMap((o) => [o.id, ...o.children.map((c) => c.id)])];
     assert.equal(new Set(ids).size, ids.length);
   });
@@ -61,9 +84,14 @@ describe('extension/objectsModel', () => {
     assert.deepEqual(buildObjectsTree(objectEntries(new Replica('a'))), []);
   });
 
-  it('carries each object\'s last-change line into its node, and none when unknown', async () => {
-    const replica = await replicaWith({ bucket: 'ops', key: 'freeze', type: 'flag_ew', op: 'enable' }, { bucket: 'ops', key: 'hits', type: 'counter_pn', op: 'increment' });
-    const [ops] = buildObjectsTree(objectEntries(replica), (key, value) => (key.key === 'freeze' ? `${value === true ? 'enabled' : 'disabled'} by Alice` : undefined));
+  it("carries each object's last-change line into its node, and none when unknown", async () => {
+    const replica = await replicaWith(
+      { bucket: 'ops', key: 'freeze', type: 'flag_ew', op: 'enable' },
+      { bucket: 'ops', key: 'hits', type: 'counter_pn', op: 'increment' },
+    );
+    const [ops] = buildObjectsTree(objectEntries(replica), (key, value) =>
+      key.key === 'freeze' ? `${value === true ? 'enabled' : 'disabled'} by Alice` : undefined,
+    );
     assert.deepEqual(
       ops.objects.map((o) => [o.key, o.lastChange]),
       [

@@ -9,9 +9,39 @@ describe('extension/peersModel', () => {
     clock: { a1: 3, b2: 0, c3: 2 },
     listening: 'ws://127.0.0.1:7878',
     peers: [
-      { id: 'b2', url: 'ws://10.0.0.2:7878', direction: 'outbound', connected: true, state: 'connected', displayName: 'bob', lastSeen: 1000, clock: { b2: 4 }, lastError: null },
-      { id: null, url: 'ws://10.0.0.3:7878', direction: 'outbound', connected: false, state: 'reconnecting', displayName: null, lastSeen: null, clock: null, lastError: 'ECONNREFUSED' },
-      { id: 'c3', url: null, direction: 'inbound', connected: true, state: 'connected', displayName: 'cy', lastSeen: 2000, clock: { c3: 2 }, lastError: null },
+      {
+        id: 'b2',
+        url: 'ws://10.0.0.2:7878',
+        direction: 'outbound',
+        connected: true,
+        state: 'connected',
+        displayName: 'bob',
+        lastSeen: 1000,
+        clock: { b2: 4 },
+        lastError: null,
+      },
+      {
+        id: null,
+        url: 'ws://10.0.0.3:7878',
+        direction: 'outbound',
+        connected: false,
+        state: 'reconnecting',
+        displayName: null,
+        lastSeen: null,
+        clock: null,
+        lastError: 'ECONNREFUSED',
+      },
+      {
+        id: 'c3',
+        url: null,
+        direction: 'inbound',
+        connected: true,
+        state: 'connected',
+        displayName: 'cy',
+        lastSeen: 2000,
+        clock: { c3: 2 },
+        lastError: null,
+      },
     ],
     waiting: [],
     storage: {},
@@ -22,7 +52,13 @@ describe('extension/peersModel', () => {
     const [self, ...peers] = buildPeersTree(status, time);
     assert.equal(self.label, 'ada (this replica)');
     assert.equal(self.description, 'listening on ws://127.0.0.1:7878');
-    assert.deepEqual(self.clock.map((c) => [c.label, c.description]), [['a1', '3'], ['c3', '2']]);
+    assert.deepEqual(
+      self.clock.map((c) => [c.label, c.description]),
+      [
+        ['a1', '3'],
+        ['c3', '2'],
+      ],
+    );
     assert.deepEqual(
       peers.map((p) => [p.label, p.description, p.kind === 'peer' && p.url]),
       [
@@ -38,7 +74,10 @@ describe('extension/peersModel', () => {
     assert.match(bob.tooltip, /Outbound to ws:\/\/10\.0\.0\.2:7878/);
     assert.match(bob.tooltip, /Last seen: t1000/);
     assert.match(bob.tooltip, /Their clock: \{"b2":4\}/);
-    assert.deepEqual(bob.clock.map((c) => c.label), ['b2']);
+    assert.deepEqual(
+      bob.clock.map((c) => c.label),
+      ['b2'],
+    );
     assert.match(down.tooltip, /unknown until the handshake/);
     assert.match(down.tooltip, /Last error: ECONNREFUSED/);
   });

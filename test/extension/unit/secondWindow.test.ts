@@ -33,7 +33,10 @@ describe('extension/nodeHost: a second window on the same storage', () => {
 
     const second = window(shared.path);
     second.host.start({ settings: settings({ displayName: 'second' }), secret: undefined });
-    await assert.rejects(second.host.whenReady(), (error: unknown) => error instanceof UnavailableError && /open in another VS Code window/.test(error.message));
+    await assert.rejects(
+      second.host.whenReady(),
+      (error: unknown) => error instanceof UnavailableError && /open in another VS Code window/.test(error.message),
+    );
     assert.equal(second.host.phase, 'failed');
     assert.equal(second.host.error, 'this replica is open in another VS Code window');
     assert.equal(second.reports.length, 1);
@@ -47,7 +50,10 @@ describe('extension/nodeHost: a second window on the same storage', () => {
     assert.equal(second.reports.length, 1);
 
     await first.host.close();
-    await waitUntil(() => second.host.phase === 'running', { timeoutMs: 15_000, subscribe: (wake) => second.host.onPhaseChanged(wake).dispose });
+    await waitUntil(() => second.host.phase === 'running', {
+      timeoutMs: 15_000,
+      subscribe: (wake) => second.host.onPhaseChanged(wake).dispose,
+    });
     const node = await second.host.whenReady();
     assert.equal(node.replica.value(FLAG), true, 'the same replica, with what the first window wrote');
     assert.equal(node.status().displayName, 'second');

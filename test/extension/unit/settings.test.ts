@@ -18,9 +18,7 @@ describe('extension/settings', () => {
   });
 
   it('normalizes peers, drops duplicates and reports each bad entry by name', () => {
-    const { settings, problems } = readSettings(
-      source({ peers: ['ws://10.0.0.2:7878/', 'not a url', '10.0.0.2:7878', 'http://x:1', 5] }),
-    );
+    const { settings, problems } = readSettings(source({ peers: ['ws://10.0.0.2:7878/', 'not a url', '10.0.0.2:7878', 'http://x:1', 5] }));
     assert.deepEqual(settings.peers, ['ws://10.0.0.2:7878']);
     assert.equal(problems.length, 3);
     assert.match(problems[0], /^minidote\.peers: ignoring "not a url": /);

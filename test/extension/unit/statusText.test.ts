@@ -31,8 +31,14 @@ describe('extension/statusText', () => {
     assert.equal(statusBarContent({ ...base, phase: 'running', peers: [peer('connected')] }).text, '$(radio-tower) Minidote: 1 peer');
     const partial = statusBarContent({ ...base, phase: 'running', peers: [peer('connected'), peer('reconnecting')] });
     assert.equal(partial.text, '$(radio-tower) Minidote: 1/2 peers');
-    assert.equal(statusBarContent({ ...base, phase: 'running', peers: [peer('reconnecting')] }).text, '$(debug-disconnect) Minidote: 0/1 peer');
-    assert.match(statusBarContent({ ...base, phase: 'running', listening: 'ws://127.0.0.1:7878' }).tooltip, /Listening on ws:\/\/127\.0\.0\.1:7878/);
+    assert.equal(
+      statusBarContent({ ...base, phase: 'running', peers: [peer('reconnecting')] }).text,
+      '$(debug-disconnect) Minidote: 0/1 peer',
+    );
+    assert.match(
+      statusBarContent({ ...base, phase: 'running', listening: 'ws://127.0.0.1:7878' }).tooltip,
+      /Listening on ws:\/\/127\.0\.0\.1:7878/,
+    );
   });
 
   it('names the enabled watched flags', () => {

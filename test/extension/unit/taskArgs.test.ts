@@ -10,7 +10,13 @@ describe('extension/taskArgs', () => {
       type: 'counter_pn',
       format: 'json',
     });
-    for (const bad of [undefined, 'no-bucket', { bucket: 'ops' }, { bucket: 'a', key: 'b', type: 'nope' }, { bucket: 'a', key: 'b', format: 'xml' }]) {
+    for (const bad of [
+      undefined,
+      'no-bucket',
+      { bucket: 'ops' },
+      { bucket: 'a', key: 'b', type: 'nope' },
+      { bucket: 'a', key: 'b', format: 'xml' },
+    ]) {
       assert.throws(() => parseReadArgs(bad), InvalidInputError, JSON.stringify(bad));
     }
   });
@@ -42,9 +48,17 @@ describe('extension/taskArgs', () => {
   });
 
   it('waits for a flag, with a timeout in seconds', () => {
-    assert.deepEqual(parseWaitArgs('ops/deploy-freeze'), { ref: { bucket: 'ops', key: 'deploy-freeze' }, timeoutMs: DEFAULT_WAIT_SECONDS * 1000 });
+    assert.deepEqual(parseWaitArgs('ops/deploy-freeze'), {
+      ref: { bucket: 'ops', key: 'deploy-freeze' },
+      timeoutMs: DEFAULT_WAIT_SECONDS * 1000,
+    });
     assert.equal(parseWaitArgs({ bucket: 'ops', key: 'f', timeout: 2.5 }).timeoutMs, 2500);
-    for (const bad of [{ bucket: 'ops', key: 'f', timeout: 0 }, { bucket: 'ops', key: 'f', timeout: '5' }, { bucket: 'ops', key: 'f', type: 'set_aw' }, 'x']) {
+    for (const bad of [
+      { bucket: 'ops', key: 'f', timeout: 0 },
+      { bucket: 'ops', key: 'f', timeout: '5' },
+      { bucket: 'ops', key: 'f', type: 'set_aw' },
+      'x',
+    ]) {
       assert.throws(() => parseWaitArgs(bad), InvalidInputError, JSON.stringify(bad));
     }
   });
