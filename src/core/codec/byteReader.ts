@@ -121,7 +121,7 @@ export class ByteReader {
     }
     if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, stop) as unknown as number[]);
     let text = '';
-    for (let i = start; i < stop; ) {
+    for (let i = start; i < stop;) {
       const b = bytes[i++];
       if (b < 0x80) {
         text += String.fromCharCode(b);

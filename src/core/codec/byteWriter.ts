@@ -3,6 +3,10 @@
  * 2^53), IEEE doubles, raw bytes and strings. Strings are WTF-8: UTF-8 that also carries lone
  * surrogates, which JavaScript strings (and so JSON values) may hold and TextEncoder would replace.
  */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
 export class ByteWriter {
   private buffer: Uint8Array;
   private view: DataView;
@@ -17,9 +21,27 @@ export class ByteWriter {
     return this.length;
   }
 
-  /** The bytes written so far, copied out (the writer may go on). */
-  bytes(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+  /** The bytes written so far (from `start`), copied out: the writer may go on. */
+  bytes(start = 0): Uint8Array {
+    return this.buffer.slice(start, this.length);
+  }
+
+  /**
+   * `bytes`, for many small copies (one per message): views into shared slabs, as Node's Buffer
+   * pool does, since an ArrayBuffer per message costs more to make and to collect than the message.
+   */
+  pooledBytes(start = 0): Uint8Array {
+    const size = this.length - start;
+    if (size > SLAB_BYTES / 8) return this.bytes(start);
+    if (slabUsed + size > SLAB_BYTES) {
+      slab = new ArrayBuffer(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    const out = new Uint8Array(slab, slabUsed, size);
+    out.set(this.buffer.subarray(start, this.length));
+    // Views start on 8-byte boundaries, as Buffer's pool keeps them.
+    slabUsed += (size + 7) & ~7;
+    return out;
   }
 
   /** A view of the bytes from `start` on, valid until the next write. */

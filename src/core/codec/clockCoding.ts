@@ -20,8 +20,9 @@ function valueIn(clock: VectorClock, id: string): number {
 export function changedIds(base: VectorClock, clock: VectorClock): string[] {
   if (base === clock) return [];
   const changed: string[] = [];
-  for (const id of Object.keys(clock)) if (clock[id] !== valueIn(base, id)) changed.push(id);
-  for (const id of Object.keys(base)) if (!Object.hasOwn(clock, id)) changed.push(id);
+  // for-in: no array of keys per clock (clocks are plain objects with no inherited enumerable keys).
+  for (const id in clock) if (clock[id] !== valueIn(base, id)) changed.push(id);
+  for (const id in base) if (!Object.hasOwn(clock, id)) changed.push(id);
   return changed;
 }
 

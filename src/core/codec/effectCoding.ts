@@ -107,7 +107,8 @@ export class EffectReader {
   private readonly frame = new TransactionFrame();
 
   constructor(
-    readonly r: ByteReader,
+    /** Where the effect is read from (the transaction reader moves it from message to message). */
+    public r: ByteReader,
     private readonly names: Names,
   ) {}
 

@@ -67,7 +67,7 @@ function endFrame(w: ByteWriter): Uint8Array {
   const crc = crc16(w.slice(start));
   w.u8(crc >> 8);
   w.u8(crc & 0xff);
-  return w.slice(start).slice();
+  return w.pooledBytes(start);
 }
 
 /** A frame's number as it is mixed into its checksum: distinct for nearby positions and epochs. */
@@ -129,6 +129,13 @@ class StreamState {
   readonly names: Names = newNames(true);
   readonly txns: TransactionStream = newStream(this.names, EMPTY, 0, true);
   beat: SizedClock = EMPTY;
+  /** Made for the first transactions read, then moved from message to message. */
+  private reader: TransactionReader | undefined;
+
+  readerOf(r: ByteReader): TransactionReader {
+    this.reader ??= new TransactionReader(r, this.txns);
+    return this.reader.readFrom(r);
+  }
 }
 
 /**
@@ -157,12 +164,12 @@ export class LinkEncoder {
     const before = { mark: markNames(state.names), base: state.txns.base, atBase: state.txns.atBase };
     try {
       beginFrame(w, KIND.txns);
-      for (const [i, txn] of txns.entries()) {
+      for (let i = 0; i < txns.length; i++) {
         if (i > 0 && w.size >= maxBytes) {
           frames.push(endFrame(w));
           beginFrame(w, KIND.txns);
         }
-        this.writer.write(txn);
+        this.writer.write(txns[i]);
       }
       frames.push(endFrame(w));
     } catch (error) {
@@ -171,7 +178,7 @@ export class LinkEncoder {
       state.txns.atBase = before.atBase;
       throw error;
     }
-    return frames.flatMap((frame) => this.outgoing(frame));
+    return frames.length === 1 ? this.outgoing(frames[0]) : frames.flatMap((frame) => this.outgoing(frame));
   }
 
   /** A heartbeat; `neighbors` go along only when they changed since the last heartbeat. */
@@ -346,7 +353,7 @@ export class LinkDecoder {
     switch (kind) {
       case KIND.txns: {
         // Transactions follow one another to the end of the body.
-        const reader = new TransactionReader(r, this.state.txns);
+        const reader = this.state.readerOf(r);
         const txns: Transaction[] = [];
         while (!r.done) txns.push(reader.read());
         return { t: 'txns', txns };

@@ -90,6 +90,8 @@ export interface Names {
   readonly objects: NameTable<ObjectKey>;
   readonly inline: boolean;
   readonly pending: { ids: string[]; objects: ObjectKey[] };
+  /** The number of the object written last: a run of effects on one object skips building its id. */
+  lastObject: number;
 }
 
 /** Generous for any team, small enough that a hostile stream costs at most a few MB to follow. */
@@ -113,7 +115,7 @@ export function newNames(
   );
   for (const id of initialIds) ids.add(id);
   const objects = new NameTable<ObjectKey>(limits.objects, objectId, (o) => o.bucket.length + o.key.length);
-  return { ids, objects, inline, pending: { ids: [], objects: [] } };
+  return { ids, objects, inline, pending: { ids: [], objects: [] }, lastObject: -1 };
 }
 
 export function markNames(names: Names): [number, number] {
@@ -165,9 +167,15 @@ export function readReplicaIdText(r: ByteReader): string {
 }
 
 export function writeObject(w: ByteWriter, names: Names, key: ObjectKey): void {
+  const last = names.objects.at(names.lastObject);
+  if (last !== undefined && last.key === key.key && last.bucket === key.bucket && last.type === key.type) {
+    w.uvarint(names.lastObject + 1);
+    return;
+  }
   const id = objectId(key);
   const i = names.objects.indexOf(id);
   if (i !== undefined) {
+    names.lastObject = i;
     w.uvarint(i + 1);
     return;
   }

@@ -91,12 +91,21 @@ export class TransactionReader {
   private readonly effects: EffectReader;
   /** How the time of the transaction whose head was just read is written. */
   private atMode = AT_SAME;
+  private r: ByteReader;
 
+  /** Reads from `r`, and later from whatever `readFrom` gives (one reader per stream, not per message). */
   constructor(
-    readonly r: ByteReader,
+    r: ByteReader,
     readonly stream: TransactionStream,
   ) {
+    this.r = r;
     this.effects = new EffectReader(r, stream.names);
+  }
+
+  readFrom(r: ByteReader): this {
+    this.r = r;
+    this.effects.r = r;
+    return this;
   }
 
   read(): Transaction {
