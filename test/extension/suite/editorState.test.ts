@@ -59,7 +59,12 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
 
   it("sets a flag's context key and minidote.enabledFlags when a peer enables it, and clears them when it disables it", async () => {
     assert.equal(keys()?.['minidote.running'], true);
-    assert.ok((keys()?.['minidote.connectedPeers'] ?? 0) >= 1, JSON.stringify(keys()));
+    // The keys follow peer events, which may arrive after the status already says connected.
+    await until(
+      () => (keys()?.['minidote.connectedPeers'] ?? 0) >= 1,
+      () => `the keys count the connected peer: ${JSON.stringify(keys())}`,
+      ext.internals,
+    );
     const flagKey = () => keys()?.flags['minidote.flag.ops/when-freeze'];
     const listed = () => keys()?.['minidote.enabledFlags'].includes('ops/when-freeze');
     assert.notEqual(flagKey(), true);
