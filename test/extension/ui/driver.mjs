@@ -44,15 +44,16 @@ export function exactly(text) {
 
 /**
  * F1, the command's title, Enter once the highlighted row is that very command (not another whose
- * title contains it); retried while the extension is still registering commands.
+ * title contains it); retried while the extension is still registering commands, and when the
+ * palette closed again at once (a panel that was just shown can take the focus from it).
  */
 export async function runCommand(page, title) {
   const { input, rows } = quickInput(page);
   for (let attempt = 0; attempt < 10; attempt++) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
     try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await rows
         .and(page.locator('.focused'))
         .filter({ has: page.locator('.label-name', { hasText: exactly(title) }) })
