@@ -48,6 +48,8 @@ export class RecordCoder {
   private readonly names: Names;
   private readonly stream: TransactionStream;
   private readonly writer: TransactionWriter;
+  /** Made for the first record read, then moved from record to record. */
+  private reader: TransactionReader | undefined;
   /** The names the last encoded record numbered, taken back if its write fails (`forgetLast`). */
   private lastMark: [number, number] | undefined;
 
@@ -111,7 +113,8 @@ export class RecordCoder {
         throw new UnusableRecordError(`record is not a valid definition of names: ${errorMessage(error)}`);
       }
     }
-    const reader = new TransactionReader(r, this.stream);
+    this.reader ??= new TransactionReader(r, this.stream);
+    const reader = this.reader.readFrom(r);
     let head: TransactionHead;
     try {
       head = reader.readHead();
