@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors';
 import type { ReplicaSnapshot } from '../replica';
+import { MAX_DISPLAY_NAME_LENGTH, MAX_REPLICA_NAMES, ReplicaName } from '../replicaName';
 import { Transaction } from '../transaction';
 import { VectorClock } from '../vectorClock';
 import { ByteReader } from './byteReader';
@@ -23,7 +24,9 @@ export type PeerMessage =
    */
   | { readonly t: 'piece'; readonly data: Uint8Array; readonly last: boolean }
   /** The other side lost track of what we send: restart our side of the link (LinkEncoder.restart). */
-  | { readonly t: 'resync'; readonly epoch: number };
+  | { readonly t: 'resync'; readonly epoch: number }
+  /** Display names of replicas, as the sender knows them (untrusted, display only). */
+  | { readonly t: 'names'; readonly names: readonly ReplicaName[] };
 
 /**
  * What LinkDecoder.decode gives: a message, or `gap` (a message did not follow the previous one:
@@ -31,7 +34,7 @@ export type PeerMessage =
  */
 export type Decoded = PeerMessage | { readonly t: 'gap'; readonly epoch: number; readonly reason: string } | { readonly t: 'skipped' };
 
-const KIND = { txns: 1, clock: 2, snapshot: 3, piece: 4, restart: 5, resync: 6 } as const;
+const KIND = { txns: 1, clock: 2, snapshot: 3, piece: 4, restart: 5, resync: 6, names: 7 } as const;
 
 /** Room left before the body for its length, written once the body is done. */
 const LENGTH_ROOM = 4;
@@ -161,7 +164,8 @@ export class LinkEncoder {
   transactions(txns: readonly Transaction[], maxBytes: number): Uint8Array[] {
     const frames: Uint8Array[] = [];
     const { w, state } = this;
-    const before = { mark: markNames(state.names), base: state.txns.base, atBase: state.txns.atBase };
+    const { base, atBase, lastOrigin } = state.txns;
+    const before = { mark: markNames(state.names), base, atBase, lastOrigin };
     try {
       beginFrame(w, KIND.txns);
       for (let i = 0; i < txns.length; i++) {
@@ -176,6 +180,7 @@ export class LinkEncoder {
       rollbackNames(state.names, before.mark);
       state.txns.base = before.base;
       state.txns.atBase = before.atBase;
+      state.txns.lastOrigin = before.lastOrigin;
       throw error;
     }
     return frames.length === 1 ? this.outgoing(frames[0]) : frames.flatMap((frame) => this.outgoing(frame));
@@ -207,6 +212,30 @@ export class LinkEncoder {
     beginFrame(this.w, KIND.snapshot);
     this.w.raw(encoded);
     return this.outgoing(endFrame(this.w));
+  }
+
+  /**
+   * Replica names: a count, then each as its id, display name, last-seen time and the id of the
+   * replica that saw it. Throws InvalidInputError, before writing anything, for more than
+   * MAX_REPLICA_NAMES or a name the decoder would refuse.
+   */
+  names(names: readonly ReplicaName[]): Uint8Array[] {
+    if (names.length > MAX_REPLICA_NAMES) throw new InvalidInputError(`at most ${MAX_REPLICA_NAMES} replica names fit in one message`);
+    for (const name of names) {
+      if (name.displayName.length > MAX_DISPLAY_NAME_LENGTH || !Number.isSafeInteger(name.lastSeen) || name.lastSeen < 0) {
+        throw new InvalidInputError(`the name of replica ${name.id} cannot be sent`);
+      }
+    }
+    const { w, state } = this;
+    beginFrame(w, KIND.names);
+    w.uvarint(names.length);
+    for (const name of names) {
+      writeReplicaId(w, state.names, name.id);
+      w.string(name.displayName);
+      w.uvarint(name.lastSeen);
+      writeReplicaId(w, state.names, name.seenBy);
+    }
+    return this.outgoing(endFrame(w));
   }
 
   /** Asks the other side to restart its side of the link in `epoch` (LinkDecoder.resyncRequest). */
@@ -374,6 +403,8 @@ export class LinkDecoder {
       }
       case KIND.snapshot:
         return { t: 'snapshot', snapshot: decodeSnapshot(r.rest()) };
+      case KIND.names:
+        return { t: 'names', names: this.readNames(r) };
       case KIND.piece: {
         if (joined) throw r.problem('a piece inside a message joined from pieces');
         const last = r.u8();
@@ -383,5 +414,19 @@ export class LinkDecoder {
       default:
         throw r.problem(`unknown message kind ${kind}`);
     }
+  }
+
+  /** What LinkEncoder.names wrote: ids checked as replica ids, names bounded, times safe integers. */
+  private readNames(r: ByteReader): ReplicaName[] {
+    const names = new Array<ReplicaName>(r.count(Math.min(MAX_REPLICA_NAMES, r.remaining), 'the number of replica names'));
+    for (let i = 0; i < names.length; i++) {
+      const id = readReplicaId(r, this.state.names);
+      const displayName = r.string();
+      if (displayName.length > MAX_DISPLAY_NAME_LENGTH) throw r.problem(`a display name longer than ${MAX_DISPLAY_NAME_LENGTH} characters`);
+      const lastSeen = r.uvarint();
+      names[i] = { id, displayName, lastSeen, seenBy: readReplicaId(r, this.state.names) };
+    }
+    r.expectEnd('the replica names');
+    return names;
   }
 }
