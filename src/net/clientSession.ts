@@ -32,7 +32,7 @@ export const DEFAULT_CLIENT_LIMITS: ClientSessionLimits = {
   maxTimeoutMs: MAX_CLIENT_TIMEOUT_MS,
 };
 
-function toErrorBody(error: unknown): ErrorBodyType {
+export function toErrorBody(error: unknown): ErrorBodyType {
   if (error instanceof MinidoteError) return { kind: error.kind, message: error.message };
   return { kind: 'storage', message: errorMessage(error) };
 }

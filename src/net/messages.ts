@@ -27,7 +27,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
 const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
-const ErrorBody = v.object({
+export const ErrorBody = v.object({
   kind: v.picklist(['invalid', 'rejected', 'unavailable', 'storage', 'protocol', 'unknown']),
   message: v.string(),
 });

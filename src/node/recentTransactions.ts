@@ -19,14 +19,18 @@ export class RecentTransactions {
   constructor(private readonly capacity: number) {}
 
   add(txn: Transaction, local: boolean): void {
-    const item: DeliveredTransaction = {
+    this.push({
       origin: txn.origin,
       clock: txn.clock,
       at: txn.at,
       deliveredAt: Date.now(),
       local,
       keys: txn.effects.map(({ bucket, key, type }) => ({ bucket, key, type })),
-    };
+    });
+  }
+
+  /** Records one as another replica reported it (a window attached to another window's replica). */
+  push(item: DeliveredTransaction): void {
     if (this.ring.length < this.capacity) this.ring.push(item);
     else this.ring[this.next] = item;
     this.next = (this.next + 1) % this.capacity;
