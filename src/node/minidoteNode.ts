@@ -76,7 +76,7 @@ export class MinidoteNode {
     private readonly log: Log,
   ) {
     this.secret = options.secret;
-    this.activity = new ObjectActivity(() => this.loggedTransactions().transactions);
+    this.activity = new ObjectActivity(() => this.logged().transactions);
     this.links = new PeerLinks({
       replica,
       displayName,
@@ -256,12 +256,12 @@ export class MinidoteNode {
 
   /** The logged transactions that touched an object, newest first (see ObjectHistory). */
   history(key: ObjectKey): ObjectHistory {
-    return objectHistory(key, this.loggedTransactions());
+    return objectHistory(key, this.logged());
   }
 
   /** An object's value right after one logged transaction, replayed; undefined when it cannot be known. */
   valueAsOf(key: ObjectKey, at: TransactionRef): Json | undefined {
-    return valueAsOf(key, at, this.loggedTransactions());
+    return valueAsOf(key, at, this.logged());
   }
 
   /** A replica's display name when this node or one of its direct peers knows it, else its id. */
@@ -282,7 +282,7 @@ export class MinidoteNode {
    * The whole log when it still starts from the empty state; else what it holds since the snapshot
    * recovery started from; else (a snapshot was installed since) nothing before the current clock.
    */
-  private loggedTransactions(): LoggedTransactions {
+  logged(): LoggedTransactions {
     const all = this.storage.transactionsSince({});
     if (all) return { base: null, transactions: all };
     const base = this.storage.recovery.snapshotClock ?? {};
