@@ -1,6 +1,7 @@
 import { LinkDecoder, LinkEncoder, PeerMessage } from '../core/codec/linkCodec';
 import { encodeSnapshot } from '../core/codec/snapshotCoding';
 import { MinidoteError, errorMessage } from '../core/errors';
+import type { ReplicaName } from '../core/replicaName';
 import { ReceiveOutcome, ReplicaSnapshot } from '../core/replica';
 import { Transaction, sequenceOf } from '../core/transaction';
 import { VectorClock, entry, leq } from '../core/vectorClock';
@@ -22,6 +23,13 @@ export interface ReplicationHost {
    * so that it does not relay to us what their origins send us themselves. Absent: none.
    */
   neighbors?(): readonly string[];
+  /**
+   * The replica names to tell the peer now, at the start of the session and at each heartbeat:
+   * all of them when `everything`, else what changed since the last call. Absent: none.
+   */
+  namesToSend?(everything: boolean): readonly ReplicaName[];
+  /** Replica names the peer told us: untrusted, for display only. */
+  receiveNames?(names: readonly ReplicaName[]): void;
 }
 
 export interface SessionTiming {
@@ -103,6 +111,7 @@ export class PeerSession {
       this.piecesIn.clear();
     });
     this.sync(peerClock);
+    this.sendNames(true);
   }
 
   get peerClock(): VectorClock {
@@ -116,6 +125,11 @@ export class PeerSession {
   /** The peer has this transaction, or has it in flight from us. */
   knows(txn: Transaction): boolean {
     return sequenceOf(txn) <= this.known.get(txn.origin);
+  }
+
+  /** The peers the peer said, in its last heartbeat that listed them, it is connected to directly. */
+  reportedNeighbors(): ReadonlySet<string> {
+    return this.peerNeighbors ?? new Set();
   }
 
   /** The peer said, in its last heartbeat that listed them, that it is connected to `id` directly. */
@@ -206,8 +220,13 @@ export class PeerSession {
         if (restart.length === 0) break;
         this.send(restart);
         this.sync(this.peerClock, false);
+        // Names sent in the epoch the peer lost may be lost too.
+        this.sendNames(true);
         break;
       }
+      case 'names':
+        this.host.receiveNames?.(message.names);
+        break;
       case 'piece':
         throw new MinidoteError('protocol', 'a piece inside a message joined from pieces');
       case 'txns':
@@ -283,6 +302,20 @@ export class PeerSession {
     const epoch = this.decoder.resyncRequest();
     if (epoch !== undefined) this.send(this.encoder.resync(epoch));
     this.announce();
+    this.sendNames(false);
+  }
+
+  /** Replica names, as the host gives them: at most one message per heartbeat. */
+  private sendNames(everything: boolean): void {
+    if (this.conn.closed) return;
+    const names = this.host.namesToSend?.(everything) ?? [];
+    if (names.length === 0) return;
+    try {
+      this.send(this.encoder.names(names));
+    } catch (error) {
+      // The host hands out only names it cleaned and bounded; nothing was written if one was not.
+      this.log('error', `${this.conn.label}: could not encode replica names for ${this.peerId}: ${errorMessage(error)}`);
+    }
   }
 
   private flush(): void {

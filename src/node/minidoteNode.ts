@@ -18,8 +18,9 @@ import { LastChange, ObjectActivity } from './objectActivity';
 import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from './objectHistory';
 import { PeerLinks, PeerStatus } from './peerLinks';
 import { DeliveredTransaction, RecentTransactions } from './recentTransactions';
+import { DirectoryFile, ReplicaDirectory, ReplicaPresence, loadReplicaNames, presence } from './replicaDirectory';
 
-export type { DeliveredTransaction, LastChange, ObjectHistory, PeerStatus, TransactionRef };
+export type { DeliveredTransaction, LastChange, ObjectHistory, PeerStatus, ReplicaPresence, TransactionRef };
 
 export interface NodeOptions {
   readonly dataDir: string;
@@ -65,6 +66,8 @@ export class MinidoteNode {
   private readonly links: PeerLinks;
   private readonly listener: NodeListener;
   private readonly activity: ObjectActivity;
+  private readonly names: ReplicaDirectory;
+  private readonly namesFile: DirectoryFile;
   private secret: string | undefined;
   private closed = false;
 
@@ -76,6 +79,8 @@ export class MinidoteNode {
     private readonly log: Log,
   ) {
     this.secret = options.secret;
+    this.names = new ReplicaDirectory(replica.id, loadReplicaNames(storage.dir, log));
+    this.namesFile = new DirectoryFile(storage.dir, this.names, log);
     this.activity = new ObjectActivity(() => this.logged().transactions);
     this.links = new PeerLinks({
       replica,
@@ -83,6 +88,7 @@ export class MinidoteNode {
       timing: { ...DEFAULT_TIMING, ...options.timing },
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       log,
+      names: this.names,
       tls: options.peerTls,
       secret: () => this.secret,
       transactionsSince: (clock) => storage.transactionsSince(clock),
@@ -264,10 +270,18 @@ export class MinidoteNode {
     return valueAsOf(key, at, this.logged());
   }
 
-  /** A replica's display name when this node or one of its direct peers knows it, else its id. */
+  /**
+   * A replica's display name: from its handshake when it is connected directly, else as this node
+   * last heard it (from peers, also through hubs and chains, kept across restarts), else its id.
+   */
   displayNameOf(id: string): string {
     if (id === this.id) return this.displayName;
-    return this.links.statuses().find((p) => p.id === id)?.displayName ?? id;
+    return this.links.statuses().find((p) => p.id === id && p.connected)?.displayName ?? (this.names.get(id)?.displayName || id);
+  }
+
+  /** Every other replica this node knows of: online directly, through a peer, or last seen when. */
+  replicas(): ReplicaPresence[] {
+    return presence(this.names, this.links.reachability());
   }
 
   async close(): Promise<void> {
@@ -275,6 +289,7 @@ export class MinidoteNode {
     this.closed = true;
     this.links.close();
     await this.listener.stop();
+    await this.namesFile.close();
     await this.storage.close();
   }
 

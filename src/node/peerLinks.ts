@@ -1,6 +1,7 @@
 import { Disposable, Emitter } from '../core/emitter';
 import type { PeerStatus } from '../core/peerStatus';
 import { UnavailableError } from '../core/errors';
+import { cleanDisplayName } from '../core/replicaName';
 import { ReceiveOutcome, Replica, ReplicaSnapshot } from '../core/replica';
 import { Transaction } from '../core/transaction';
 import { VectorClock, entry } from '../core/vectorClock';
@@ -12,6 +13,7 @@ import { ClientTls } from '../net/tls';
 import { PeerSession, ReplicationHost, SessionTiming } from '../net/peerSession';
 import { parsePeerUrl } from '../net/peerUrl';
 import { OwnSequenceGuard } from './ownSequenceGuard';
+import { Reachability, ReplicaDirectory } from './replicaDirectory';
 import { minimumClock } from './retention';
 
 export type { PeerStatus };
@@ -23,6 +25,8 @@ export interface LinksContext {
   readonly timing: SessionTiming;
   readonly backoff: BackoffOptions;
   readonly log: Log;
+  /** The names of the replicas this node has heard of: the links keep it and spread it. */
+  readonly names: ReplicaDirectory;
   /** Trust for wss:// peers. */
   readonly tls?: ClientTls;
   secret(): string | undefined;
@@ -56,6 +60,7 @@ export class PeerLinks {
     this.ownHistory = new OwnSequenceGuard(claimPatienceMs(context.timing), (seq) =>
       context.log('warn', `a peer claimed transactions of ${this.id} up to ${seq} but has not sent them; ignoring the claim`),
     );
+    context.names.onChanged(() => this.changes.emit());
   }
 
   private get id(): string {
@@ -119,7 +124,7 @@ export class PeerLinks {
   }
 
   accept(conn: Connection, peerId: string, displayName: string | undefined, clock: VectorClock): void {
-    const session = this.startSession(conn, peerId, displayName ?? peerId, clock);
+    const session = this.startSession(conn, peerId, displayName, clock);
     this.inbound.add(session);
     conn.onClose(() => {
       this.inbound.delete(session);
@@ -173,7 +178,7 @@ export class PeerLinks {
         direction: 'outbound',
         connected: session !== undefined,
         state: link.state,
-        displayName: session?.displayName ?? null,
+        displayName: session ? shownName(session) : null,
         lastSeen: session?.lastSeen ?? null,
         clock: session?.peerClock ?? null,
         lastError: link.lastError,
@@ -186,7 +191,7 @@ export class PeerLinks {
         direction: 'inbound',
         connected: true,
         state: 'connected',
-        displayName: session.displayName,
+        displayName: shownName(session),
         lastSeen: session.lastSeen,
         clock: session.peerClock,
         lastError: null,
@@ -233,7 +238,25 @@ export class PeerLinks {
     }
   }
 
+  /** Who is connected to us directly, and which direct peers say they are connected to whom. */
+  reachability(): Reachability {
+    const direct = new Set<string>();
+    const via = new Map<string, string[]>();
+    for (const session of this.sessions()) {
+      direct.add(session.peerId);
+      for (const id of session.reportedNeighbors()) {
+        if (id === this.id) continue;
+        const through = via.get(id);
+        if (!through) via.set(id, [session.peerId]);
+        else if (!through.includes(session.peerId)) through.push(session.peerId);
+      }
+    }
+    return { direct, via };
+  }
+
   close(): void {
+    // Seen until now: the links may report their closing after the node has kept its names.
+    for (const session of this.sessions()) this.context.names.observe(session.peerId, undefined, Date.now(), true);
     this.closed = true;
     for (const { link } of this.outbound.values()) link.stop();
     this.outbound.clear();
@@ -244,11 +267,12 @@ export class PeerLinks {
    * Each session gets its own view of the node, so that what a link brought can be told apart:
    * its waiting transactions go when it closes, and its claim about our own history is its own.
    */
-  private startSession(conn: Connection, peerId: string, displayName: string, clock: VectorClock): PeerSession {
-    const { replica, timing, log } = this.context;
+  private startSession(conn: Connection, peerId: string, displayName: string | undefined, clock: VectorClock): PeerSession {
+    const { replica, timing, log, names } = this.context;
     log('info', `${conn.label}: replicating with ${peerId}`);
     const source = `link-${++this.linkCount}`;
     const link = {};
+    let namesSent = 0;
     const host: ReplicationHost = {
       id: this.id,
       clock: () => replica.clock,
@@ -257,12 +281,22 @@ export class PeerLinks {
       receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
       installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
       neighbors: () => this.neighbors(),
+      // A direct peer is seen as long as its link is up; what changed goes out with heartbeats.
+      namesToSend: (everything) => {
+        names.observe(peerId, displayName, Date.now());
+        const since = everything ? 0 : namesSent;
+        namesSent = names.sequence;
+        return names.changedSince(since, peerId, source);
+      },
+      receiveNames: (told) => names.merge(told, source, Date.now()),
     };
+    names.observe(peerId, displayName, Date.now(), true);
     this.noteClaim(link, clock);
-    const session = new PeerSession(conn, peerId, displayName, clock, host, timing, log, () => this.onHeartbeat());
+    const session = new PeerSession(conn, peerId, displayName ?? peerId, clock, host, timing, log, () => this.onHeartbeat());
     conn.onClose(() => {
       replica.dropBufferedFrom(source);
       this.ownHistory.withdraw(link);
+      names.observe(peerId, displayName, Date.now(), true);
     });
     this.changes.emit();
     // Once the caller has registered the session: every peer learns who we are connected to now.
@@ -321,6 +355,11 @@ export class PeerLinks {
     this.context.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
     this.changes.emit();
   }
+}
+
+/** A peer's name from its handshake, as it may be shown: cleaned, else its id. */
+function shownName(session: PeerSession): string {
+  return cleanDisplayName(session.displayName) || session.peerId;
 }
 
 /**
