@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { Coalesced } from './coalesce';
 import { NodeHost } from './nodeHost';
-import { PeerNode, PeerState, PeersNode, SelfNode, buildPeersTree } from './peersModel';
+import type { ReplicaPresence } from '../node/minidoteNode';
+import type { ReplicaNode } from '../node/replicaNode';
+import { OtherReplicaNode, PeerNode, PeerState, PeersNode, SelfNode, buildPeersTree } from './peersModel';
 import { t } from './localize';
 
 const STATE_ICONS: Record<PeerState, vscode.ThemeIcon> = {
@@ -11,7 +13,17 @@ const STATE_ICONS: Record<PeerState, vscode.ThemeIcon> = {
   closed: new vscode.ThemeIcon('circle-slash'),
 };
 
+const PRESENCE_ICONS: Record<OtherReplicaNode['online'], vscode.ThemeIcon> = {
+  'via-peer': new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('charts.green')),
+  offline: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('disabledForeground')),
+};
+
 const timeOfDay = (ms: number): string => new Date(ms).toLocaleTimeString();
+
+/** The replicas a node knows of; a window attached to another's node has only its peer links. */
+function replicasOf(node: ReplicaNode): readonly ReplicaPresence[] {
+  return 'replicas' in node && typeof node.replicas === 'function' ? (node.replicas as () => ReplicaPresence[])() : [];
+}
 
 /** The Peers view: this replica, then each peer with its state and last known clock. */
 export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vscode.Disposable {
@@ -29,7 +41,7 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
   getChildren(element?: PeersNode): PeersNode[] {
     if (!element) {
       const node = this.host.node;
-      return node ? buildPeersTree(node.status(), timeOfDay) : [];
+      return node ? buildPeersTree(node.status(), timeOfDay, replicasOf(node), Date.now()) : [];
     }
     return element.kind === 'clock' ? [] : [...element.clock];
   }
@@ -40,9 +52,13 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
       item.id = node.id;
       item.description = node.description;
       item.iconPath = new vscode.ThemeIcon('history');
-      item.tooltip = t('Transactions from {0} delivered: {1}', node.label, node.description);
+      item.tooltip =
+        node.label === node.replica
+          ? t('Transactions from {0} delivered: {1}', node.label, node.description)
+          : t('Transactions from {0} ({1}) delivered: {2}', node.label, node.replica, node.description);
       return item;
     }
+    if (node.kind === 'replica') return otherReplicaItem(node);
     return node.kind === 'self' ? selfItem(node, this.host) : peerItem(node);
   }
 
@@ -76,6 +92,16 @@ function peerItem(node: PeerNode): vscode.TreeItem {
   item.tooltip = node.tooltip;
   item.iconPath = STATE_ICONS[node.state];
   item.contextValue = node.url ? 'minidote.peer.outbound' : 'minidote.peer.inbound';
+  return item;
+}
+
+function otherReplicaItem(node: OtherReplicaNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = node.description;
+  item.tooltip = node.tooltip;
+  item.iconPath = PRESENCE_ICONS[node.online];
+  item.contextValue = 'minidote.replica';
   return item;
 }
 
