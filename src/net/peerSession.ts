@@ -15,6 +15,11 @@ export interface ReplicationHost {
   clock(): VectorClock;
   /** Delivered transactions not covered by `clock`, in delivery order; undefined once compacted away. */
   transactionsSince(clock: VectorClock): Transaction[] | undefined;
+  /**
+   * About what `transactionsSince(clock)` would return (how many, and their encoded bytes), known
+   * without reading them; undefined once compacted away.
+   */
+  transactionCostSince(clock: VectorClock): { readonly records: number; readonly bytes: number } | undefined;
   snapshot(): ReplicaSnapshot;
   receive(txn: Transaction): ReceiveOutcome;
   installSnapshot(snapshot: ReplicaSnapshot): void;
@@ -49,9 +54,6 @@ const CHUNK_BYTES = 512 * 1024;
  * is smaller: replaying a long history costs more than installing the state it produced.
  */
 const SNAPSHOT_CONSIDERED_ABOVE = 1000;
-
-/** Transactions encoded to estimate what a long catch-up would cost on the wire. */
-const SIZE_SAMPLE = 2000;
 
 /**
  * Replication with one peer over an authenticated connection: initial anti-entropy, live causal
@@ -162,18 +164,12 @@ export class PeerSession {
   sync(theirClock: VectorClock, catchUp = true): void {
     if (this.conn.closed) return;
     this.flush();
+    // Decided from the log's statistics: the records are read only if they are the ones sent.
+    if (catchUp && leq(theirClock, this.host.clock()) && this.caughtUpBySnapshot(theirClock)) return;
     const missing = this.host.transactionsSince(theirClock);
     if (missing === undefined) {
       this.sendSnapshot(this.host.snapshot());
       return;
-    }
-    if (catchUp && missing.length > SNAPSHOT_CONSIDERED_ABOVE && leq(theirClock, this.host.clock())) {
-      const snapshot = this.host.snapshot();
-      const encoded = encodeSnapshot(snapshot);
-      if (encoded.length < estimatedBytes(missing)) {
-        this.sendSnapshot(snapshot, encoded);
-        return;
-      }
     }
     if (missing.length > 0) this.sendTransactions(missing);
   }
@@ -181,6 +177,22 @@ export class PeerSession {
   close(): void {
     clearInterval(this.timer);
     this.conn.close();
+  }
+
+  /**
+   * Sends a snapshot when the log lacks what `theirClock` misses, or holds so much of it that the
+   * snapshot is smaller; returns whether it did. The host's byte count may run somewhat above what
+   * the transactions would take on the link, which leans towards the snapshot: installing the
+   * state costs the peer less than replaying a long history anyway.
+   */
+  private caughtUpBySnapshot(theirClock: VectorClock): boolean {
+    const cost = this.host.transactionCostSince(theirClock);
+    if (cost !== undefined && cost.records <= SNAPSHOT_CONSIDERED_ABOVE) return false;
+    const snapshot = this.host.snapshot();
+    const encoded = encodeSnapshot(snapshot);
+    if (cost !== undefined && encoded.length >= cost.bytes) return false;
+    this.sendSnapshot(snapshot, encoded);
+    return true;
   }
 
   /**
@@ -349,14 +361,4 @@ export class PeerSession {
   private send(messages: readonly Uint8Array[]): void {
     for (const message of messages) this.conn.sendBytes(message);
   }
-}
-
-/**
- * About what `txns` would take on a link, from encoding a sample of them on a scratch link: a
- * snapshot is preferred only when it is clearly smaller, so an estimate is enough.
- */
-function estimatedBytes(txns: readonly Transaction[]): number {
-  const sample = txns.slice(0, SIZE_SAMPLE);
-  const bytes = new LinkEncoder().transactions(sample, Infinity).reduce((n, message) => n + message.length, 0);
-  return (bytes * txns.length) / sample.length;
 }

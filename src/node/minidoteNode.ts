@@ -92,6 +92,7 @@ export class MinidoteNode {
       tls: options.peerTls,
       secret: () => this.secret,
       transactionsSince: (clock) => storage.transactionsSince(clock),
+      transactionCostSince: (clock) => storage.transactionCostSince(clock),
       setRetention: (clock) => storage.setRetention(clock),
       installSnapshot: (snapshot, from) => this.installSnapshot(snapshot, from),
     });

@@ -32,6 +32,8 @@ export interface LinksContext {
   secret(): string | undefined;
   /** Delivered transactions not covered by `clock`, from the log; undefined once compacted away. */
   transactionsSince(clock: VectorClock): Transaction[] | undefined;
+  /** How many transactions `transactionsSince(clock)` would return and their bytes, without reading them. */
+  transactionCostSince(clock: VectorClock): { readonly records: number; readonly bytes: number } | undefined;
   /** The lowest clock a connected peer may still need from the log (undefined: no peer). */
   setRetention(clock: VectorClock | undefined): void;
   installSnapshot(snapshot: ReplicaSnapshot, from: string): void;
@@ -277,6 +279,7 @@ export class PeerLinks {
       id: this.id,
       clock: () => replica.clock,
       transactionsSince: (since) => this.context.transactionsSince(since),
+      transactionCostSince: (since) => this.context.transactionCostSince(since),
       snapshot: () => replica.exportState(),
       receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
       installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
@@ -328,6 +331,8 @@ export class PeerLinks {
   /** What was in flight on a closed link may be lost: another link to the same peer refills it. */
   private onSessionClosed(closed: PeerSession): void {
     for (const session of this.sessions()) if (session.peerId === closed.peerId) session.sync(session.peerClock, false);
+    // A departed peer no longer holds back compaction; should it come back, it may get a snapshot.
+    this.retainForConnectedPeers();
     this.announceNeighbors();
     this.changes.emit();
   }
@@ -351,9 +356,13 @@ export class PeerLinks {
   }
 
   private onHeartbeat(): void {
+    this.retainForConnectedPeers();
+    this.changes.emit();
+  }
+
+  private retainForConnectedPeers(): void {
     const sessions = this.sessions();
     this.context.setRetention(sessions.length > 0 ? minimumClock(sessions.map((s) => s.peerClock)) : undefined);
-    this.changes.emit();
   }
 }
 

@@ -39,6 +39,7 @@
  */
 export { DEFAULT_FSYNC, parseFsyncPolicy } from './fsyncPolicy';
 export type { FsyncPolicy } from './fsyncPolicy';
+export type { LogCost } from './log';
 export { StorageLockedError } from './lock';
 export type { LockHolder } from './lock';
 export type { CutReport, RecoveryReport, SetAsideReport } from './recovery';

@@ -7,10 +7,17 @@ import { VectorClock, entry, leq, merge } from '../core/vectorClock';
 import { diskError, fsyncDirectory } from './files';
 import { FORMAT_VERSION, segmentFile } from './format';
 import { FsyncPolicy } from './fsyncPolicy';
+import { FRAME_HEAD } from './frames';
 import { RecordCoder } from './records';
 import { SegmentInfo, noteRecord, scanSegment, segmentHeader } from './segments';
 
 const fdatasyncAsync = promisify(fdatasync);
+
+/** What sending a peer the log's records since some clock would take (see `costSince`). */
+export interface LogCost {
+  readonly records: number;
+  readonly bytes: number;
+}
 
 /**
  * The write-ahead log: a chain of segment files, the last one open for appending. Appends are
@@ -216,6 +223,35 @@ export class TransactionLog {
       for (const { txn } of scan.records) if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);
     }
     return out;
+  }
+
+  /**
+   * About how many records `readSince(clock)` would return and how many bytes they take without
+   * their frames (at or somewhat above what they take on a link, which codes each clock and time
+   * against the previous transaction where a record codes them against its segment's start),
+   * from the segments' statistics alone; undefined when the log lacks some of them. Within a
+   * segment each origin's records are consecutive from its start clock on (causal delivery), and
+   * none reaches past the next segment's start clock, so the records above `clock` are counted
+   * exactly (a segment kept only for peers knows its end from the next one); a segment's bytes are
+   * shared evenly among its records.
+   */
+  costSince(clock: VectorClock): LogCost | undefined {
+    if (!leq(this.completeAbove(), clock)) return undefined;
+    let records = 0;
+    let bytes = 0;
+    for (const [i, info] of this.list.entries()) {
+      if (info.records === 0 || leq(info.covers, clock)) continue;
+      const next = this.list[i + 1]?.start;
+      let above = 0;
+      for (const origin of Object.keys(info.covers)) {
+        const last = next ? Math.min(info.covers[origin], entry(next, origin)) : info.covers[origin];
+        above += Math.max(0, last - Math.max(entry(info.start, origin), entry(clock, origin)));
+      }
+      const share = Math.min(above, info.records);
+      records += share;
+      bytes += ((info.bytes - FRAME_HEAD * info.records) * share) / info.records;
+    }
+    return { records, bytes: Math.round(bytes) };
   }
 
   /**

@@ -8,7 +8,7 @@ import { diskError, directoryBytes, fsyncDirectory } from './files';
 import { DEFAULT_FSYNC, FsyncPolicy, checkFsyncPolicy } from './fsyncPolicy';
 import { resolveReplicaId } from './identity';
 import { DirectoryLock, acquireLock } from './lock';
-import { TransactionLog } from './log';
+import { LogCost, TransactionLog } from './log';
 import { RecoveryReport, recover } from './recovery';
 import { SnapshotInfo, writeSnapshotFile, writeSnapshotFileSync } from './snapshots';
 
@@ -127,6 +127,15 @@ export class Storage {
    */
   transactionsSince(clock: VectorClock): Transaction[] | undefined {
     return this.log.readSince(clock);
+  }
+
+  /**
+   * What `transactionsSince(clock)` would return, in records and bytes, without reading the log:
+   * enough to choose between those records and a snapshot. Undefined when compaction or a snapshot
+   * install means the log lacks some (reading may still find a damaged record and return undefined).
+   */
+  transactionCostSince(clock: VectorClock): LogCost | undefined {
+    return this.log.costSince(clock);
   }
 
   /**

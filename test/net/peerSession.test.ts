@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { LinkEncoder } from '../../src/core/codec/linkCodec';
-import { ReceiveOutcome, ReplicaSnapshot } from '../../src/core/replica';
-import { Transaction } from '../../src/core/transaction';
+import { ReceiveOutcome, Replica, ReplicaSnapshot } from '../../src/core/replica';
+import { ObjectKey, Transaction } from '../../src/core/transaction';
 import { VectorClock } from '../../src/core/vectorClock';
 import { Connection } from '../../src/net/connection';
 import { DEFAULT_TIMING, PeerSession, ReplicationHost } from '../../src/net/peerSession';
 import { Listener } from '../../src/net/server';
 import { waitUntil } from '../support/waitFor';
-import { connectAs, identityOf, listenForTest, testLog } from './sessionHarness';
+import { MemoryHost, connectAs, identityOf, linkHosts, listenForTest, testLog } from './sessionHarness';
 
 /** Takes every transaction and remembers how many: measures the session, not the replica. */
 class CountingHost implements ReplicationHost {
@@ -18,6 +18,9 @@ class CountingHost implements ReplicationHost {
   }
   transactionsSince(): Transaction[] {
     return [];
+  }
+  transactionCostSince(): { records: number; bytes: number } {
+    return { records: 0, bytes: 0 };
   }
   snapshot(): ReplicaSnapshot {
     return { clock: {}, objects: [] };
@@ -106,5 +109,60 @@ describe('net: peer session', function () {
     assert.deepEqual(before, { p: 1 });
     assert.deepEqual((session() as PeerSession).peerClock, { p: 2 });
     conn.close();
+  });
+});
+
+describe('net: catch-up on connect', function () {
+  this.timeout(120_000);
+  const hits: ObjectKey = { type: 'counter_pn', bucket: 'catch-up', key: 'hits' };
+  const members: ObjectKey = { type: 'set_aw', bucket: 'catch-up', key: 'members' };
+
+  async function increments(host: MemoryHost, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await host.replica.update([{ ...hits, op: 'increment' }]);
+  }
+
+  it('sends a peer that missed a long history a snapshot, chosen without reading that history', async () => {
+    const source = new MemoryHost(new Replica('longA'));
+    await increments(source, 1500);
+    const target = new MemoryHost(new Replica('longB'));
+    const pair = await linkHosts(source, target);
+    try {
+      await waitUntil(() => target.installed > 0);
+      assert.equal(target.replica.value(hits), 1500);
+      assert.equal(source.historyReads, 0);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('sends a peer that missed a short history the transactions themselves', async () => {
+    const source = new MemoryHost(new Replica('shortA'));
+    await increments(source, 20);
+    const target = new MemoryHost(new Replica('shortB'));
+    const pair = await linkHosts(source, target);
+    try {
+      await waitUntil(() => target.replica.value(hits) === 20);
+      assert.equal(target.installed, 0);
+      assert.ok(source.historyReads > 0);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('sends a long history as transactions when the state it built is larger', async () => {
+    const source = new MemoryHost(new Replica('bulkyA'));
+    const elements = Array.from({ length: 20_000 }, (_, i) => `a-rather-long-member-name-${i}`);
+    await source.replica.update([{ ...members, op: 'add_all', args: elements }]);
+    const target = new MemoryHost(new Replica('bulkyB'));
+    target.replica.receive(source.history[0]);
+    await increments(source, 1500);
+    const pair = await linkHosts(source, target);
+    try {
+      await waitUntil(() => target.replica.value(hits) === 1500);
+      assert.equal(target.installed, 0);
+      assert.ok(source.historyReads > 0);
+    } finally {
+      await pair.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { LinkEncoder } from '../../src/core/codec/linkCodec';
 import { Replica, ReplicaSnapshot } from '../../src/core/replica';
 import { Transaction } from '../../src/core/transaction';
 import { VectorClock, leq } from '../../src/core/vectorClock';
@@ -20,6 +21,8 @@ export const testLog: Log = process.env.MINIDOTE_TEST_LOG ? (level, message) => 
 export class MemoryHost implements ReplicationHost {
   readonly history: Transaction[] = [];
   installed = 0;
+  /** How often the session read transactions from the history (a log read in a node). */
+  historyReads = 0;
 
   constructor(
     readonly replica: Replica,
@@ -39,6 +42,19 @@ export class MemoryHost implements ReplicationHost {
   }
 
   transactionsSince(clock: VectorClock): Transaction[] | undefined {
+    this.historyReads++;
+    return this.missing(clock);
+  }
+
+  /** What the missing transactions take on a fresh link. */
+  transactionCostSince(clock: VectorClock): { records: number; bytes: number } | undefined {
+    const missing = this.missing(clock);
+    if (missing === undefined) return undefined;
+    const messages = new LinkEncoder().transactions(missing, Infinity);
+    return { records: missing.length, bytes: messages.reduce((sum, m) => sum + m.length, 0) };
+  }
+
+  private missing(clock: VectorClock): Transaction[] | undefined {
     if (this.compacted && !leq(this.replica.clock, clock)) return undefined;
     return this.history.filter((txn) => !leq(txn.clock, clock));
   }
