@@ -7,7 +7,8 @@
 // 4. drives the workbench like a user (test/extension/ui/*.ui.mjs), each script in a fresh host
 //    and workspace: palette prompts, the Objects view and the status bar (workbench.ui.mjs); the
 //    replica panel end to end with a headless peer (panel.ui.mjs); the editor features of team state:
-//    welcome view, key picker, confirmation, undo, walkthrough and `when` clauses (editor.ui.mjs).
+//    welcome view, key picker, confirmation, undo, walkthrough and `when` clauses (editor.ui.mjs);
+//    two windows with no folder: the second attaches to the first one's replica (windows.ui.mjs).
 //    Screenshots go to test-output/.
 // Every phase records its "N passed, N failed" in a results file; the last line printed is the
 // total over the phases, in the same plain form (what CI reads). A phase fails when it ran no test,
@@ -178,6 +179,11 @@ async function runPhases(scratch) {
         copyFileSync(path.join(root, 'test/extension/ui/editor.keybindings.json'), path.join(userData, 'User/keybindings.json'));
         return runUi('editor.ui.mjs', path.join(scratch, 'editor-workspace'), e, userData);
       },
+    },
+    {
+      name: 'two windows with no folder (the second attaches, its updates reach a headless peer, closing the first hands over)',
+      uiScript: uiScript('windows.ui.mjs'),
+      run: (e) => runUi('windows.ui.mjs', path.join(scratch, 'windows-workspace'), e, path.join(scratch, 'windows-user-data')),
     },
   ];
   const outcomes = [];

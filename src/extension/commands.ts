@@ -6,7 +6,7 @@ import { ObjectKey } from '../core/transaction';
 import { VectorClock } from '../core/vectorClock';
 import { generateSecret } from '../net/auth';
 import { parsePeerUrl } from '../net/peerUrl';
-import { MinidoteNode } from '../node/minidoteNode';
+import { ReplicaNode } from '../node/replicaNode';
 import {
   ObjectTarget,
   isPort,
@@ -47,7 +47,7 @@ export interface CommandDeps {
   readonly editor: () => EditorPreferences;
   /** Applies a new team secret to the running node. */
   readonly applySecret: (secret: string | undefined) => Promise<void>;
-  readonly showPanel: (node: MinidoteNode) => void;
+  readonly showPanel: (node: ReplicaNode) => void;
   /** Where invite links point: this editor's URI scheme and the extension's id. */
   readonly joinLinkTarget: LinkTarget;
   readonly watcher: ObjectWatcher;
@@ -179,7 +179,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
   let removalConfirmed = false;
 
   /** The object a command acts on: from the argument, else picked (or typed) by the user. */
-  async function target(family: Family, arg: unknown, title: string): Promise<{ node: MinidoteNode; key: ObjectKey; given: boolean }> {
+  async function target(family: Family, arg: unknown, title: string): Promise<{ node: ReplicaNode; key: ObjectKey; given: boolean }> {
     const node = await host.whenReady();
     const entries = objectEntries(node);
     const fromArg: ObjectTarget | undefined = parseTarget(arg);
@@ -195,7 +195,7 @@ function commandHandlers(deps: CommandDeps): Record<CoreCommand, Handler> {
     return { node, key: given(await pickObject(family, title, entries)), given: false };
   }
 
-  async function update(node: MinidoteNode, key: ObjectKey, op: string, args: readonly Json[] = []): Promise<VectorClock> {
+  async function update(node: ReplicaNode, key: ObjectKey, op: string, args: readonly Json[] = []): Promise<VectorClock> {
     return node.update([{ ...key, op, args }]);
   }
 

@@ -3,6 +3,9 @@ import { UnavailableError, errorMessage } from '../core/errors';
 import { ReplicaChange } from '../core/replica';
 import { ClientTls, readCaFile } from '../net/tls';
 import { MinidoteNode, NodeOptions } from '../node/minidoteNode';
+import { ReplicaNode } from '../node/replicaNode';
+import { AttachedNode } from '../node/windowLink/attachedNode';
+import { WindowServer } from '../node/windowLink/windowServer';
 import { StorageLockedError, parseFsyncPolicy } from '../storage';
 import { MinidoteSettings } from './settings';
 import { HostPhase } from './statusText';
@@ -25,6 +28,9 @@ export interface NodeHostOptions {
 
 /** How often a window whose replica another window holds tries to take it over. */
 const LOCK_RETRY_MS = 3000;
+/** Attempts to attach to the window holding the replica before saying it cannot be used here. */
+const ATTACH_ATTEMPTS = 3;
+const ATTACH_RETRY_MS = 400;
 
 interface ListenAddress {
   readonly host: string;
@@ -38,7 +44,11 @@ interface ListenAddress {
  * Knows nothing of VS Code, so it is tested in plain Node.
  */
 export class NodeHost {
-  private current: MinidoteNode | undefined;
+  private current: ReplicaNode | undefined;
+  /** Set while this window holds the replica: other windows on the same storage attach through it. */
+  private windowServer: WindowServer | undefined;
+  /** Set while another window holds the replica and this one is attached to it. */
+  private attachedNode: AttachedNode | undefined;
   private config: HostConfig | undefined;
   private currentPhase: HostPhase = 'starting';
   private failure: string | undefined;
@@ -57,7 +67,7 @@ export class NodeHost {
   private readonly changeEmitter = new Emitter<ReplicaChange>();
   private readonly peersEmitter = new Emitter<void>();
   private readonly phaseEmitter = new Emitter<HostPhase>();
-  private readonly openEmitter = new Emitter<MinidoteNode>();
+  private readonly openEmitter = new Emitter<ReplicaNode>();
 
   constructor(private readonly options: NodeHostOptions) {}
 
@@ -76,8 +86,13 @@ export class NodeHost {
   }
 
   /** The running node, or undefined while starting, after a failure or once closed. */
-  get node(): MinidoteNode | undefined {
+  get node(): ReplicaNode | undefined {
     return this.current;
+  }
+
+  /** True while this window uses the replica another window holds (docs/architecture.md, "Windows sharing a replica"). */
+  get attached(): boolean {
+    return this.attachedNode !== undefined;
   }
 
   /** Every delivered transaction or snapshot, across reopens of the node. */
@@ -97,7 +112,7 @@ export class NodeHost {
    * Each node as it opens: the first one, and every reopen after a settings change (which closes
    * the previous node, so whatever holds a node must take the new one).
    */
-  onDidOpenNode(listener: (node: MinidoteNode) => void): Disposable {
+  onDidOpenNode(listener: (node: ReplicaNode) => void): Disposable {
     return this.openEmitter.on(this.guarded(listener));
   }
 
@@ -121,6 +136,8 @@ export class NodeHost {
       this.config = next;
       const node = this.current;
       if (!before || !node) return this.open();
+      // The window that holds the replica applies the same user settings and secret itself.
+      if (this.attachedNode) return;
       const a = before.settings;
       const b = next.settings;
       if (a.fsync !== b.fsync || a.displayName !== b.displayName || a.tlsCaFile !== b.tlsCaFile) {
@@ -154,7 +171,7 @@ export class NodeHost {
    * Another window removed the secret while this replica listens beyond loopback: it stops
    * listening rather than stay open to the network without authentication.
    */
-  private async applySecret(node: MinidoteNode, secret: string | undefined): Promise<void> {
+  private async applySecret(node: ReplicaNode, secret: string | undefined): Promise<void> {
     try {
       node.setSecret(secret);
     } catch (error) {
@@ -165,7 +182,7 @@ export class NodeHost {
   }
 
   /** Resolves with the running node, after whatever is queued; rejects with the reason when there is none. */
-  whenReady(): Promise<MinidoteNode> {
+  whenReady(): Promise<ReplicaNode> {
     return this.withNode((node) => node);
   }
 
@@ -213,7 +230,7 @@ export class NodeHost {
   }
 
   /** Runs `action` on the node after whatever is queued; rejects with the reason when there is none. */
-  private withNode<T>(action: (node: MinidoteNode) => T | Promise<T>): Promise<T> {
+  private withNode<T>(action: (node: ReplicaNode) => T | Promise<T>): Promise<T> {
     return this.enqueue(async () => {
       if (this.current) return action(this.current);
       const reason = this.currentPhase === 'closed' ? t('it is closed') : (this.failure ?? t('it is still opening'));
@@ -274,10 +291,51 @@ export class NodeHost {
         log: this.options.log,
       });
     } catch (error) {
-      if (error instanceof StorageLockedError) this.failLocked();
+      if (error instanceof StorageLockedError) await this.attachToOwner();
       else this.fail(errorMessage(error));
       return;
     }
+    try {
+      this.windowServer = await WindowServer.start(node, this.options.dataDir, this.options.log ?? (() => undefined));
+    } catch (error) {
+      this.options.log?.('warn', t('other windows cannot use this replica: {0}', errorMessage(error)));
+    }
+    this.running(node);
+    await this.applyListen(node);
+  }
+
+  /** Another window holds the storage: this one uses that window's replica, and opens it itself once that window goes. */
+  private async attachToOwner(): Promise<void> {
+    let attached: AttachedNode | undefined;
+    // A window that has just taken the replica over starts serving other windows a moment later.
+    for (let attempt = 1; !attached && attempt <= ATTACH_ATTEMPTS; attempt++) {
+      try {
+        attached = await AttachedNode.attach(this.options.dataDir, { log: this.options.log });
+      } catch (error) {
+        this.options.log?.('info', t('could not attach to the window holding the replica: {0}', errorMessage(error)));
+        if (attempt < ATTACH_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, ATTACH_RETRY_MS));
+      }
+    }
+    if (!attached) {
+      this.failLocked();
+      return;
+    }
+    const owner = attached;
+    this.attachedNode = owner;
+    owner.onDetached((reason) => {
+      this.options.log?.('info', t('the window holding the replica went away ({0}): taking it over', reason));
+      void this.enqueue(async () => {
+        if (this.current !== owner) return;
+        // The peers the other window had joined stay joined: teammates should not notice the handover.
+        for (const peer of owner.status().peers) if (peer.direction === 'outbound' && peer.url !== null) this.addedPeers.add(peer.url);
+        await this.closeNode();
+        await this.open();
+      });
+    });
+    this.running(owner);
+  }
+
+  private running(node: ReplicaNode): void {
     this.current = node;
     this.failure = undefined;
     this.nodeSubscriptions = [
@@ -286,10 +344,9 @@ export class NodeHost {
     ];
     this.openEmitter.emit(node);
     this.setPhase('running');
-    await this.applyListen(node);
   }
 
-  private async applyListen(node: MinidoteNode): Promise<void> {
+  private async applyListen(node: ReplicaNode): Promise<void> {
     const settings = this.config?.settings;
     const target = this.listenOverride ?? (settings && { host: settings.listenHost, port: settings.listenPort });
     this.listenFailure = undefined;
@@ -331,12 +388,18 @@ export class NodeHost {
     const node = this.current;
     if (!node) return;
     this.current = undefined;
+    this.attachedNode = undefined;
     for (const s of this.nodeSubscriptions) s.dispose();
     this.nodeSubscriptions = [];
+    const server = this.windowServer;
+    this.windowServer = undefined;
     try {
+      // The lock first: windows attached here take the replica over as soon as their link closes.
       await node.close();
     } catch (error) {
       this.options.report(t('Minidote could not close its replica cleanly: {0}', errorMessage(error)));
+    } finally {
+      await server?.close();
     }
   }
 

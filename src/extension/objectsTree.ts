@@ -9,7 +9,7 @@ import { NodeHost } from './nodeHost';
 import { Notifier } from './notifier';
 import { BucketNode, LastChangeLine, ObjectNode, ObjectsNode, ValueNode, buildObjectsTree, objectEntries } from './objectsModel';
 import { familyOf } from './families';
-import type { MinidoteNode } from '../node/minidoteNode';
+import type { ReplicaNode } from '../node/replicaNode';
 import type { ObjectChange } from '../node/objectActivity';
 import { lastChangeText } from '../webview/model/lastChange';
 
@@ -71,7 +71,7 @@ export class ObjectsTreeProvider implements vscode.TreeDataProvider<ObjectsNode>
 }
 
 /** "enabled by Alice, 10:42" from the node's record, authors named as the node knows them. */
-function lastChangeLine(node: Pick<MinidoteNode, 'lastChange' | 'displayNameOf'>): LastChangeLine {
+function lastChangeLine(node: Pick<ReplicaNode, 'lastChange' | 'displayNameOf'>): LastChangeLine {
   const time = (at: number) => new Date(at).toLocaleString(vscode.env.language, { dateStyle: 'short', timeStyle: 'short' });
   const named = (c: ObjectChange) => ({ ...c, author: node.displayNameOf(c.origin) });
   return (key, value) => {

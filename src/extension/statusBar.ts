@@ -47,6 +47,7 @@ export class StatusBar implements vscode.Disposable {
       peers: status?.peers ?? [],
       listening: status?.listening ?? null,
       enabledFlags: patterns.filter((p) => enabled.has(p)),
+      attached: this.host.attached,
     });
     this.item.text = this.shown.text;
     this.item.tooltip = this.shown.tooltip;

@@ -13,6 +13,8 @@ export interface StatusInput {
   readonly listening: string | null;
   /** Names of watched flags that are enabled, in settings order. */
   readonly enabledFlags: readonly string[];
+  /** This window uses the replica another window holds. */
+  readonly attached?: boolean;
 }
 
 export interface StatusContent {
@@ -60,9 +62,12 @@ export function statusBarContent(input: StatusInput): StatusContent {
     case 'running': {
       const c = connectionText(input.peers, input.listening);
       const flagTip = input.enabledFlags.length ? `\n${t('Enabled watched flags: {0}.', input.enabledFlags.join(', '))}` : '';
+      const sharedTip = input.attached
+        ? `\n${t('This window uses the replica that another VS Code window holds; it takes the replica over when that window closes.')}`
+        : '';
       return {
         text: `$(${c.icon}) Minidote: ${c.text}${flags}`,
-        tooltip: `${t('Minidote: {0}', c.tip)}${flagTip}\n${t('Click to show the replica state.')}`,
+        tooltip: `${t('Minidote: {0}', c.tip)}${flagTip}${sharedTip}\n${t('Click to show the replica state.')}`,
         warning: false,
       };
     }

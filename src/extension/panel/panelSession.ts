@@ -2,7 +2,8 @@ import { Disposable } from '../../core/emitter';
 import { UnavailableError } from '../../core/errors';
 import { ObjectKey, Update, objectId } from '../../core/transaction';
 import { VectorClock } from '../../core/vectorClock';
-import type { MinidoteNode, NodeStatus } from '../../node/minidoteNode';
+import type { NodeStatus } from '../../node/minidoteNode';
+import type { ReplicaNode } from '../../node/replicaNode';
 import type { ObjectChange } from '../../node/objectActivity';
 import {
   AddElementRequest,
@@ -34,7 +35,7 @@ import { t } from '../localize';
 
 /** What the panel needs from a running node. */
 export type PanelNode = Pick<
-  MinidoteNode,
+  ReplicaNode,
   | 'id'
   | 'value'
   | 'inspect'

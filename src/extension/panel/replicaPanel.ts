@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { MinidoteNode } from '../../node/minidoteNode';
+import type { ReplicaNode } from '../../node/replicaNode';
 import { makeNonce, panelHtml } from './panelHtml';
 import { t } from '../localize';
 import { PanelNode, PanelSession } from './panelSession';
@@ -27,7 +27,7 @@ export class ReplicaPanel {
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Opens the panel, or reveals it and shows `node` in it. */
-  static show(extensionUri: vscode.Uri, node: MinidoteNode, log: PanelLog): ReplicaPanel {
+  static show(extensionUri: vscode.Uri, node: ReplicaNode, log: PanelLog): ReplicaPanel {
     const existing = ReplicaPanel.current;
     if (existing) {
       existing.session.attach(node);
@@ -47,7 +47,7 @@ export class ReplicaPanel {
    * Shows `node` in the open panel, if there is one, without revealing it: for when the extension
    * reopened its node (the page gets the new node's whole state).
    */
-  static attach(node: MinidoteNode): void {
+  static attach(node: ReplicaNode): void {
     ReplicaPanel.current?.session.attach(node);
   }
 
@@ -102,7 +102,7 @@ export class ReplicaPanel {
 /** Restores the panel after a window reload (VS Code remembers open webviews by view type). */
 export function registerReplicaPanelSerializer(
   extensionUri: vscode.Uri,
-  getNode: () => MinidoteNode | undefined,
+  getNode: () => ReplicaNode | undefined,
   log: PanelLog,
 ): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(ReplicaPanel.viewType, {

@@ -55,7 +55,7 @@ describe('team state that drives the editor (context keys, task inputs, walkthro
   });
 
   /** The flag as this replica sees it, once the peer's change has arrived. */
-  const localFlag = (key: string) => node()?.replica.value({ bucket: 'ops', key, type: 'flag_ew' });
+  const localFlag = (key: string) => node()?.value({ bucket: 'ops', key, type: 'flag_ew' });
 
   it("sets a flag's context key and minidote.enabledFlags when a peer enables it, and clears them when it disables it", async () => {
     assert.equal(keys()?.['minidote.running'], true);

@@ -6,6 +6,7 @@ import { UnavailableError } from '../../../src/core/errors';
 import { NodeHost } from '../../../src/extension/nodeHost';
 import { MinidoteSettings } from '../../../src/extension/settings';
 import { MinidoteNode } from '../../../src/node/minidoteNode';
+import { ReplicaNode } from '../../../src/node/replicaNode';
 import { tempDir } from '../../support/tempDir';
 import { waitUntil } from '../../support/waitFor';
 
@@ -63,7 +64,7 @@ describe('extension/nodeHost', () => {
     const node = await h.whenReady();
     await node.update([{ ...FLAG, op: 'enable' }]);
     assert.deepEqual(seen, ['transaction']);
-    assert.equal(node.replica.value(FLAG), true);
+    assert.equal(node.value(FLAG), true);
     assert.ok(
       logged.some((m) => /a change listener failed: view bug/.test(m)),
       logged.join('\n'),
@@ -104,7 +105,7 @@ describe('extension/nodeHost', () => {
     await h.connectPeer(other.listenUrl as string);
     const phases: string[] = [];
     h.onPhaseChanged((p) => phases.push(p));
-    const opened: MinidoteNode[] = [];
+    const opened: ReplicaNode[] = [];
     h.onDidOpenNode((node) => opened.push(node));
     await h.configure({ settings: settings({ fsync: 'always', displayName: 'ada2' }), secret: undefined });
     const second = await h.whenReady();
@@ -113,7 +114,7 @@ describe('extension/nodeHost', () => {
     assert.equal(opened.length, 1);
     assert.equal(opened[0], second, 'holders of the node are told of the new one');
     assert.equal(second.id, first.id);
-    assert.equal(second.replica.value(FLAG), true);
+    assert.equal(second.value(FLAG), true);
     assert.equal(second.status().displayName, 'ada2');
     assert.deepEqual(
       second.status().peers.map((p) => p.url),
@@ -153,16 +154,14 @@ describe('extension/nodeHost', () => {
     assert.match(reports[0], /could not open its replica in .*not-a-dir/);
   });
 
-  it('gives a second host on the same storage a clear error, and opens on a later settings change', async () => {
+  it('gives a host whose storage a headless node holds a clear error, and opens on a later settings change', async () => {
     const shared = dir();
-    const first = host(shared);
-    first.host.start({ settings: settings(), secret: undefined });
-    await first.host.whenReady();
+    const first = await MinidoteNode.open({ dataDir: shared, fsync: 'never' });
     const second = host(shared);
     second.host.start({ settings: settings(), secret: undefined });
     await assert.rejects(second.host.whenReady(), UnavailableError);
     assert.equal(second.reports.length, 1);
-    await first.host.close();
+    await first.close();
     await second.host.configure({ settings: settings({ displayName: 'retry' }), secret: undefined });
     assert.equal((await second.host.whenReady()).status().displayName, 'retry');
   });
