@@ -290,7 +290,7 @@ export class MinidoteNode {
     this.closed = true;
     this.links.close();
     await this.listener.stop();
-    await this.namesFile.close();
+    this.namesFile.close();
     await this.storage.close();
   }
 

@@ -6,7 +6,7 @@ import { errorMessage } from '../core/errors';
 import { MAX_DISPLAY_NAME_LENGTH, MAX_REPLICA_NAMES, ReplicaName, cleanDisplayName } from '../core/replicaName';
 import { CountSchema, ReplicaIdSchema, describeIssue } from '../core/schemas';
 import { Log } from '../net/connection';
-import { writeFileAtomically } from '../storage/files';
+import { writeFileAtomicallySync } from '../storage/files';
 
 /** Where a node keeps the names it knows, in its data directory. */
 export const NAMES_FILE = 'names.json';
@@ -251,12 +251,13 @@ export function loadReplicaNames(dir: string, log: Log): ReplicaName[] {
 
 /**
  * Keeps a directory in `dir`/names.json: written whole and atomically, at most every few seconds
- * while names change, and once more on close. A failed write is logged and tried again on the
- * next change: names are a convenience, never a reason to stop.
+ * while names change, and once more on close. Written synchronously (a small file, seldom): the
+ * last write is on disk before the node lets go of its data directory, without yielding to
+ * whatever waits for that. A failed write is logged and tried again on the next change: names are
+ * a convenience, never a reason to stop.
  */
 export class DirectoryFile {
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly subscription: Disposable;
 
@@ -269,16 +270,14 @@ export class DirectoryFile {
   }
 
   /** Writes what is pending and stops following the directory. */
-  async close(): Promise<void> {
+  close(): void {
     if (this.closed) return;
     this.closed = true;
     this.subscription.dispose();
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.write();
-    }
-    await this.writing;
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.write();
   }
 
   private schedule(): void {
@@ -291,10 +290,12 @@ export class DirectoryFile {
   }
 
   private write(): void {
-    const text = JSON.stringify({ format: 'minidote-names', version: 1, replicas: this.directory.list() });
     const path = join(this.dir, NAMES_FILE);
-    this.writing = this.writing
-      .then(() => writeFileAtomically(path, text))
-      .catch((error: unknown) => this.log('warn', `could not keep replica names in ${path}: ${errorMessage(error)}`));
+    try {
+      const text = JSON.stringify({ format: 'minidote-names', version: 1, replicas: this.directory.list() });
+      writeFileAtomicallySync(path, Buffer.from(text, 'utf8'));
+    } catch (error) {
+      this.log('warn', `could not keep replica names in ${path}: ${errorMessage(error)}`);
+    }
   }
 }

@@ -136,7 +136,7 @@ describe('node/replicaDirectory', () => {
         const file = new DirectoryFile(dir.path, directory, log);
         directory.observe('a', 'Ada 🚀', NOW, true);
         directory.merge([named('c', 'Cy', NOW - 5)], 'l1', NOW);
-        await file.close();
+        file.close();
         const again = new ReplicaDirectory('self', loadReplicaNames(dir.path, log));
         assert.deepEqual(again.list(), directory.list());
         assert.deepEqual(warnings, []);
@@ -182,7 +182,7 @@ describe('node/replicaDirectory', () => {
         const directory = new ReplicaDirectory('self');
         const file = new DirectoryFile(path.join(dir.path, 'missing', 'dir'), directory, log);
         directory.observe('a', 'Ada', NOW, true);
-        await file.close();
+        file.close();
         assert.equal(warnings.length, 1);
         assert.match(warnings[0], /could not keep replica names/);
       } finally {
