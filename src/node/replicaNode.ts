@@ -24,6 +24,7 @@ export type ReplicaNode = Pick<
   | 'history'
   | 'valueAsOf'
   | 'displayNameOf'
+  | 'replicas'
   | 'listen'
   | 'stopListening'
   | 'connectPeer'

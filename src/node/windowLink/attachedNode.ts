@@ -14,7 +14,7 @@ import { MAX_OUTSTANDING_REQUESTS } from '../../net/clientSession';
 import { RemoteError } from '../../net/client';
 import { Log } from '../../net/connection';
 import { FramedSocket, connectLocal, localSocketPath } from '../../net/localSocket';
-import { NodeStatus } from '../minidoteNode';
+import { NodeStatus, ReplicaPresence } from '../minidoteNode';
 import { LastChange, ObjectActivity } from '../objectActivity';
 import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from '../objectHistory';
 import { DeliveredTransaction, RecentTransactions } from '../recentTransactions';
@@ -146,7 +146,8 @@ export class AttachedNode implements ReplicaNode {
   }
 
   status(): NodeStatus {
-    return { id: this.id, displayName: this.displayName, clock: this.mirror.clock, ...this.ownerStatus };
+    const { listening, peers, waiting, storage, conflicts } = this.ownerStatus;
+    return { id: this.id, displayName: this.displayName, clock: this.mirror.clock, listening, peers, waiting, storage, conflicts };
   }
 
   onDidChange(listener: (change: ReplicaChange) => void): Disposable {
@@ -175,7 +176,11 @@ export class AttachedNode implements ReplicaNode {
 
   displayNameOf(id: string): string {
     if (id === this.id) return this.displayName;
-    return this.ownerStatus.peers.find((p) => p.id === id)?.displayName ?? id;
+    return this.ownerStatus.replicas.find((r) => r.id === id)?.displayName ?? id;
+  }
+
+  replicas(): ReplicaPresence[] {
+    return [...this.ownerStatus.replicas];
   }
 
   async listen(host: string, port: number): Promise<string> {

@@ -11,6 +11,7 @@ import {
   UpdateSchema,
   describeIssue,
 } from '../../core/schemas';
+import { MAX_REPLICA_NAMES } from '../../core/replicaName';
 import { ErrorBody } from '../../net/messages';
 
 /**
@@ -57,6 +58,15 @@ const StorageStatsSchema = v.object({
   fsyncs: CountSchema,
 });
 
+const PresenceSchema = v.object({
+  id: ReplicaIdSchema,
+  displayName: Text,
+  online: v.picklist(['direct', 'via-peer', 'offline']),
+  via: v.pipe(v.array(v.object({ id: ReplicaIdSchema, displayName: Text })), v.maxLength(MAX_PEERS)),
+  lastSeen: Nullable(Time),
+  seenBy: Nullable(ReplicaIdSchema),
+});
+
 /** The owner's status without its clock: the attached window reports its own, which trails it by at most a message. */
 export const OwnerStatusSchema = v.object({
   listening: Nullable(Text),
@@ -67,6 +77,8 @@ export const OwnerStatusSchema = v.object({
     v.array(v.object({ origin: ReplicaIdSchema, seq: CountSchema, source: Nullable(Text), at: Time })),
     v.maxLength(MAX_LISTED),
   ),
+  /** The replicas the owner knows of (MinidoteNode.replicas), for names and who is online. */
+  replicas: v.pipe(v.array(PresenceSchema), v.maxLength(MAX_REPLICA_NAMES)),
 });
 
 const DeliveredSchema = v.object({

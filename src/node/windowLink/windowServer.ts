@@ -39,6 +39,7 @@ export type ServedNode = Pick<
   | 'disconnectPeer'
   | 'listen'
   | 'stopListening'
+  | 'replicas'
 >;
 
 /**
@@ -191,7 +192,14 @@ async function answer(node: ServedNode, request: WindowCallType, signal: AbortSi
 
 function ownerStatus(node: ServedNode): OwnerStatus {
   const { listening, peers, waiting, storage, conflicts } = node.status();
-  return { listening, peers, waiting: waiting.slice(0, MAX_LISTED), storage, conflicts: conflicts.slice(-MAX_LISTED) } as OwnerStatus;
+  return {
+    listening,
+    peers,
+    waiting: waiting.slice(0, MAX_LISTED),
+    storage,
+    conflicts: conflicts.slice(-MAX_LISTED),
+    replicas: node.replicas(),
+  } as OwnerStatus;
 }
 
 function stateMessage(node: ServedNode): object {

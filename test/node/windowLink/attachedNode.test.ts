@@ -101,6 +101,23 @@ describe('windows sharing a replica over the local socket', function () {
     assert.equal(window.listenUrl, url);
   });
 
+  it('knows the names of the replicas the owner knows, and who of them is online', async () => {
+    const peerDir = tempDir();
+    const bob = await MinidoteNode.open({ dataDir: peerDir.path, id: 'bob', displayName: 'Bob', listen: { host: '127.0.0.1', port: 0 } });
+    try {
+      const window = await attach();
+      owner.connectPeer(bob.listenUrl as string);
+      await waitUntil(() => window.displayNameOf('bob') === 'Bob', {
+        subscribe: (wake) => window.onPeersChanged(wake).dispose,
+        describe: () => JSON.stringify(window.replicas()),
+      });
+      assert.equal(window.replicas().find((r) => r.id === 'bob')?.online, 'direct');
+    } finally {
+      await bob.close();
+      peerDir.cleanup();
+    }
+  });
+
   it('does not attach to a socket whose owner cannot prove it knows the token', async () => {
     await server.close();
     const impostor = await WindowServer.start(owner, dir.path, () => undefined);
