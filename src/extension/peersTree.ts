@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import { Coalesced } from './coalesce';
 import { NodeHost } from './nodeHost';
-import type { ReplicaPresence } from '../node/minidoteNode';
-import type { ReplicaNode } from '../node/replicaNode';
 import { OtherReplicaNode, PeerNode, PeerState, PeersNode, SelfNode, buildPeersTree } from './peersModel';
 import { t } from './localize';
 
@@ -20,11 +18,6 @@ const PRESENCE_ICONS: Record<OtherReplicaNode['online'], vscode.ThemeIcon> = {
 
 const timeOfDay = (ms: number): string => new Date(ms).toLocaleTimeString();
 
-/** The replicas a node knows of; a window attached to another's node has only its peer links. */
-function replicasOf(node: ReplicaNode): readonly ReplicaPresence[] {
-  return 'replicas' in node && typeof node.replicas === 'function' ? (node.replicas as () => ReplicaPresence[])() : [];
-}
-
 /** The Peers view: this replica, then each peer with its state and last known clock. */
 export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<undefined>();
@@ -41,7 +34,7 @@ export class PeersTreeProvider implements vscode.TreeDataProvider<PeersNode>, vs
   getChildren(element?: PeersNode): PeersNode[] {
     if (!element) {
       const node = this.host.node;
-      return node ? buildPeersTree(node.status(), timeOfDay, replicasOf(node), Date.now()) : [];
+      return node ? buildPeersTree(node.status(), timeOfDay, node.replicas(), Date.now()) : [];
     }
     return element.kind === 'clock' ? [] : [...element.clock];
   }
