@@ -81,7 +81,11 @@ function updateOf(s: Step, keys: readonly string[]): Update {
 
 /** Plays the steps on fresh replicas; returns every transaction made, in the order they were made. */
 export async function transactionsOf(steps: readonly Step[]): Promise<Transaction[]> {
-  const replicas = REPLICA_IDS.map((id) => new Replica(id, { now: () => 1_700_000_000_000 + Math.floor(Math.random() * 5000) }));
+  // Mostly a few ms apart, as a writer's transactions are (the link's one-byte successor heads), now and then anywhere.
+  let time = 1_700_000_000_000;
+  const now = () =>
+    Math.random() < 0.25 ? 1_700_000_000_000 + Math.floor(Math.random() * 5000) : (time += Math.floor(Math.random() * 80));
+  const replicas = REPLICA_IDS.map((id) => new Replica(id, { now }));
   const made: Transaction[] = [];
   const byReplica = replicas.map((): Transaction[] => []);
   replicas.forEach((replica, i) =>

@@ -63,6 +63,12 @@ function bodyOf(frame: Uint8Array): Uint8Array {
   return frame.slice(at + 1, frame.length - 2);
 }
 
+/** The next transaction of `txn`'s origin, `ms` later, nothing else in its clock changed. */
+function successorOf(txn: Transaction, ms: number): Transaction {
+  const clock = { ...txn.clock, [txn.origin]: txn.clock[txn.origin] + 1 };
+  return { origin: txn.origin, clock, at: txn.at + ms, effects: [{ bucket: 'b', key: 'k', type: 'counter_pn', effect: 3 }] };
+}
+
 describe('core/codec: binary peer messages', function () {
   this.timeout(120_000);
 
@@ -193,11 +199,14 @@ describe('core/codec: binary peer messages', function () {
       { at: 0, type: 'counter_pn_sb', key: 2, bucket: 'b', choice: 0, amount: 7, values: ['x'], deliverFrom: 1, batch: false },
       { at: 1, type: 'flag_ew', key: 0, bucket: 'b', choice: 0, amount: 1, values: ['x'], deliverFrom: 0, batch: false },
     ]);
+    const last = txns[txns.length - 1];
+    const next = successorOf(last, 7);
     const encoder = new LinkEncoder();
     const messages = [
       ...encoder.transactions(txns.slice(0, 2), 1 << 20),
+      ...encoder.transactions([successorOf(txns[1], 0)], 1 << 20),
       ...encoder.clock({ alpha: 3, constructor: 2 }, ['alpha']),
-      ...encoder.transactions(txns.slice(2), 1 << 20),
+      ...encoder.transactions([...txns.slice(2), next, successorOf(next, 62)], 1 << 20),
       ...encoder.snapshot(
         encodeSnapshot({ clock: { alpha: 1 }, objects: [{ bucket: 'b', key: 'k', type: 'counter_pn', state: { alpha: 4 } }] }),
       ),
@@ -260,6 +269,43 @@ describe('core/codec: binary peer messages', function () {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("writes the next transaction of the last one's origin, a few ms later, with a one-byte head, and reads it back", () => {
+    const first = successorOf({ origin: 'alpha', clock: { alpha: 3, b: 2 }, at: 1_700_000_000_000, effects: [] }, 0);
+    const chain = [first, successorOf(first, 0), successorOf(successorOf(first, 0), 62)];
+    const late = successorOf(chain[2], 63);
+    const foreign: Transaction = { ...successorOf(late, 1), origin: 'b', clock: { alpha: 7, b: 3 } };
+    const fractional = { ...successorOf(foreign, 1), at: foreign.at + 1.5 };
+    const sizes = (txns: readonly Transaction[]) => {
+      const encoder = new LinkEncoder();
+      return txns.map((txn) => encoder.transactions([txn], 64)[0].length);
+    };
+    const all = [...chain, late, foreign, fractional];
+    const [, second, third, fourth, fifth, sixth] = sizes(all);
+    assert.equal(second, third);
+    // One byte of head against the origin, its clock change and the time of the general form.
+    assert.equal(fourth - third, 4, 'more than 62 ms later: the general head');
+    assert.ok(fifth > third, 'another origin: the general head');
+    assert.ok(sixth > third, 'a time that is not whole ms: the general head');
+    const decoder = new LinkDecoder();
+    const encoder = new LinkEncoder();
+    assertSameTransactions(
+      all.flatMap((txn) => (decoder.decode(encoder.transactions([txn], 64)[0]) as { txns: Transaction[] }).txns),
+      all,
+    );
+  });
+
+  it('refuses a one-byte successor head with no transaction before it on the link, and one beyond the largest sequence number', () => {
+    const first: Transaction = { origin: 'a', clock: { a: MAX_SEQUENCE }, at: 5, effects: [] };
+    const encoder = new LinkEncoder();
+    const [firstMessage] = encoder.transactions([first], 64);
+    const [beyond] = encoder.transactions([successorOf(first, 1)], 64);
+    const decoder = new LinkDecoder();
+    decoder.decode(firstMessage);
+    assert.throws(() => decoder.decode(beyond), /clock entry "a" would be/);
+    // The same body as the first message of a link: it follows nothing.
+    assert.throws(() => new LinkDecoder().decode(reframed(bodyOf(beyond))), /a transaction that follows none/);
   });
 
   it('refuses a clock entry beyond the largest sequence number and a transaction without its own sequence number', () => {
