@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import {
   MAX_EFFECTS_PER_TRANSACTION,
+  MAX_NAME_LENGTH,
   ClockSchema,
   CountSchema,
   JsonValueSchema,
@@ -20,10 +21,14 @@ import {
  * 2: snapshots and large transactions travel as pieces of text (pieces.ts), so that one object may exceed a message.
  * 3: with a team secret, every frame after the handshake is sealed (secureChannel.ts).
  * 4: peer replication after the handshake is binary: names by number, clocks as their changes.
+ * 5: replica display names travel between peers (the `names` message), so a version-4 node, which
+ *    does not know that message, is refused at the handshake instead of dropping the link after it.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/** Names are cleaned and cut where they are kept (core/replicaName.ts); this only bounds what a handshake may carry. */
+const DisplayNameSchema = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH));
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{32,128}$/));
 const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 
@@ -46,7 +51,7 @@ export const Hello = v.object({
   protocol: v.number(),
   role: v.picklist(['peer', 'client']),
   id: v.optional(ReplicaIdSchema),
-  displayName: v.optional(v.string()),
+  displayName: v.optional(DisplayNameSchema),
   clock: v.optional(ClockSchema),
   nonce: Nonce,
   proof: v.optional(Proof),
@@ -56,7 +61,7 @@ export const Hello = v.object({
 export const Welcome = v.object({
   t: v.literal('welcome'),
   id: ReplicaIdSchema,
-  displayName: v.string(),
+  displayName: DisplayNameSchema,
   clock: ClockSchema,
   proof: v.optional(Proof),
 });

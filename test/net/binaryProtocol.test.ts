@@ -64,7 +64,7 @@ async function fullyConnected(nodes: readonly TestNode[]): Promise<void> {
   );
 }
 
-describe('net: protocol 4 (binary replication)', function () {
+describe('net: protocol versions (binary replication since 4, replica names since 5)', function () {
   this.timeout(60_000);
   let cluster: Cluster;
   beforeEach(() => {
@@ -72,7 +72,7 @@ describe('net: protocol 4 (binary replication)', function () {
   });
   afterEach(() => cluster.closeAll());
 
-  for (const older of [1, 2, 3]) {
+  for (const older of [1, 2, 3, 4]) {
     it(`refuses a peer of protocol ${older} that connects to it, naming both versions`, async () => {
       const node = await cluster.start(`new${older}`);
       const conn = await openConnection(node.url);
