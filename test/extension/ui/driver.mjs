@@ -67,6 +67,16 @@ export async function runCommand(page, title) {
   throw new Error(`"${title}" is not in the command palette`);
 }
 
+/** "Minidote: Connect to Peer" from the palette with `url`, until the status bar counts one peer. */
+export async function connectPeer(page, url) {
+  await runCommand(page, 'Minidote: Connect to Peer');
+  const { widget, input } = quickInput(page);
+  await widget.getByText('WebSocket URL of a peer').waitFor();
+  await input.fill(url);
+  await page.keyboard.press('Enter');
+  await page.locator('.statusbar-item', { hasText: 'Minidote: 1 peer' }).first().waitFor();
+}
+
 /** Waits until the workbench shows the extension's status bar item with `text`. */
 export async function workbenchReady(page, text) {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { eventually, quickInput, replicaPanel, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
+import { connectPeer, eventually, replicaPanel, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { HeadlessNode } = await tsImport('../support/headless.ts', import.meta.url);
@@ -34,12 +34,7 @@ export default async function drive({ page, folder }) {
     await step('"Minidote: Connect to Peer" from the palette joins the headless peer', async () => {
       await workbenchReady(page, 'Minidote: local');
       await page.locator('.activitybar a[aria-label="Minidote"]').click();
-      await runCommand(page, 'Minidote: Connect to Peer');
-      const { widget, input } = quickInput(page);
-      await widget.getByText('WebSocket URL of a peer').waitFor();
-      await input.fill(headless.url);
-      await page.keyboard.press('Enter');
-      await page.locator('.statusbar-item', { hasText: 'Minidote: 1 peer' }).first().waitFor();
+      await connectPeer(page, headless.url);
     });
 
     await step('"Minidote: Show Replica State" from the palette opens the panel, peer connected', async () => {

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { eventually, quickInput, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
+import { connectPeer, eventually, quickInput, runCommand, screenshot, steps, workbenchReady } from './driver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { HeadlessNode } = await tsImport('../support/headless.ts', import.meta.url);
@@ -60,12 +60,7 @@ export default async function drive({ page }) {
     await step('a window with no folder joins the headless peer', async () => {
       await page.goto(emptyWindowUrl(page));
       await workbenchReady(page, 'Minidote: local');
-      await runCommand(page, 'Minidote: Connect to Peer');
-      const { widget, input } = quickInput(page);
-      await widget.getByText('WebSocket URL of a peer').waitFor();
-      await input.fill(headless.url);
-      await page.keyboard.press('Enter');
-      await page.locator('.statusbar-item', { hasText: 'Minidote: 1 peer' }).first().waitFor();
+      await connectPeer(page, headless.url);
     });
 
     const firstHolder = lockHolder(userData);
