@@ -35,6 +35,20 @@ export interface SelfInfo {
 export type PeerView = PeerStatus;
 export type { PeerState };
 
+/**
+ * Another replica the node has heard of, directly or through a peer: enough to name it and say
+ * whether it is online (the node's ReplicaPresence, less what the page does not show).
+ */
+export interface ReplicaView {
+  readonly id: string;
+  /** Its display name, or its id when none is known. */
+  readonly displayName: string;
+  /** Connected to this replica, reached through a peer that is, or neither. */
+  readonly online: 'direct' | 'via-peer' | 'offline';
+  /** When it was last seen connected (ms since the epoch); null when never told, or online. */
+  readonly lastSeen: number | null;
+}
+
 /** A delivered transaction, as the diagram needs it (effects left out: keys are enough). */
 export interface TxnView {
   readonly origin: string;
@@ -79,6 +93,8 @@ export interface PanelSnapshot {
   readonly storage: StorageFigures | null;
   /** Oldest first, in delivery order at this replica. */
   readonly transactions: readonly TxnView[];
+  /** At most `MAX_REPLICAS_SHOWN`, those in this replica's clock or online first. */
+  readonly replicas: readonly ReplicaView[];
 }
 
 /**
@@ -94,12 +110,14 @@ export interface PanelDelta {
   readonly waitingTotal?: number;
   readonly storage?: StorageFigures | null;
   readonly transactions?: readonly TxnView[];
+  readonly replicas?: readonly ReplicaView[];
   /** `transactions` replaces the list instead of extending it (the host lost track of what was sent). */
   readonly replaceTransactions?: boolean;
 }
 
 export const MAX_WAITING_SHOWN = 100;
 export const MAX_TRANSACTIONS_SHOWN = 200;
+export const MAX_REPLICAS_SHOWN = 1000;
 
 // ─── Limits on what the webview may send ────────────────────────────────────────────────────────
 

@@ -3,9 +3,12 @@ import { clockTable, distinctPeers, peerLabel } from '../../src/webview/model/cl
 import { PeerView } from '../../src/webview/protocol';
 import { bob, carol, unreachable } from './fixtures';
 
+const names: Record<string, string> = { alice: 'Alice', bob: 'Bob', carol: 'Carol' };
+const nameOf = (id: string) => names[id] ?? id;
+
 describe('webview/clockTable', () => {
   it('puts this replica first and compares every peer entry with its own', () => {
-    const table = clockTable('alice', 'Alice', { alice: 12, bob: 7, carol: 4 }, [bob, carol, unreachable]);
+    const table = clockTable('alice', { alice: 12, bob: 7, carol: 4 }, [bob, carol, unreachable], nameOf);
     assert.deepEqual(
       table.columns.map((c) => [c.label, c.relation]),
       [
@@ -30,7 +33,7 @@ describe('webview/clockTable', () => {
   it('names a peer ahead of or behind this replica, and lists replicas only peers know about', () => {
     const ahead: PeerView = { ...bob, clock: { alice: 1, bob: 3, dave: 2 } };
     const behind: PeerView = { ...carol, clock: {} };
-    const table = clockTable('alice', 'Alice', { alice: 1, bob: 2 }, [ahead, behind]);
+    const table = clockTable('alice', { alice: 1, bob: 2 }, [ahead, behind], nameOf);
     assert.deepEqual(
       table.columns.slice(1).map((c) => c.relation),
       ['ahead', 'behind'],
@@ -38,6 +41,20 @@ describe('webview/clockTable', () => {
     assert.deepEqual(
       table.rows.map((r) => r.replica),
       ['alice', 'bob', 'carol', 'dave'],
+    );
+  });
+
+  it('names every clock entry, not only the peers, and shows the id of a replica with no known name', () => {
+    const table = clockTable('alice', { alice: 3, dave: 2, zed: 1 }, [bob], (id) => (id === 'dave' ? 'Dave (via hub)' : nameOf(id)));
+    assert.deepEqual(
+      table.rows.map((r) => [r.replica, r.label]),
+      [
+        ['alice', 'Alice'],
+        ['bob', 'Bob'],
+        ['carol', 'Carol'],
+        ['dave', 'Dave (via hub)'],
+        ['zed', 'zed'],
+      ],
     );
   });
 

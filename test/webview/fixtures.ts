@@ -1,4 +1,4 @@
-import { ObjectEntry, PanelSnapshot, PeerView, TxnView } from '../../src/webview/protocol';
+import { ObjectEntry, PanelSnapshot, PeerView, ReplicaView, TxnView } from '../../src/webview/protocol';
 
 export const flagDeploy: ObjectEntry = { bucket: 'ops', key: 'deploy-freeze', type: 'flag_ew', value: true };
 export const flagMaintenance: ObjectEntry = { bucket: 'ops', key: 'maintenance', type: 'flag_ew', value: false };
@@ -43,6 +43,13 @@ export const unreachable: PeerView = {
   clock: null,
   lastError: 'connect ECONNREFUSED 10.0.0.9:7878',
 };
+
+/** What alice's node knows of other replicas: its two peers, and one that was never connected here. */
+export const knownReplicas: ReplicaView[] = [
+  { id: 'bob', displayName: 'Bob', online: 'direct', lastSeen: null },
+  { id: 'carol', displayName: 'Carol', online: 'direct', lastSeen: null },
+  { id: 'erin', displayName: 'Erin (tablet)', online: 'offline', lastSeen: Date.now() - 600_000 },
+];
 
 function txn(origin: string, clock: Record<string, number>, local: boolean, key: string): TxnView {
   return {
@@ -94,6 +101,7 @@ export function sampleSnapshot(
       directory: '/home/alice/.config/Code/User/workspaceStorage/4f2a/minidote.minidote',
     },
     transactions,
+    replicas: knownReplicas,
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LastChangeView, lastChangeText } from '../../src/webview/model/lastChange';
+import { LastChangeView, authorIds, lastChangeText } from '../../src/webview/model/lastChange';
 
 const at = (author: string, op: string, clock: Record<string, number>) => ({ origin: author.toLowerCase(), author, at: 0, clock, op });
 const time = () => '10:42';
@@ -30,5 +30,14 @@ describe('webview/lastChange text', () => {
     );
     const cart: LastChangeView = { ...at('Bob', 'added "x"', { bob: 1 }), concurrent: [at('Alice', 'removed "x"', { alice: 1 })] };
     assert.equal(lastChangeText(cart, 'set', ['x'], time), 'added "x" by Bob, 10:42. Concurrent with Alice (removed "x")');
+  });
+
+  it('tells which replica each named author is, once each, for the tooltip', () => {
+    const change: LastChangeView = {
+      ...at('Alice', 'enabled', { alice: 2 }),
+      concurrent: [at('Bob', 'disabled', { bob: 1 }), at('Bob', 'disabled', { bob: 2 }), at('x', 'enabled', { x: 1 })],
+    };
+    assert.equal(authorIds(change), 'Alice: alice\nBob: bob');
+    assert.equal(authorIds({ ...at('z', 'enabled', { z: 1 }), concurrent: [] }), '');
   });
 });

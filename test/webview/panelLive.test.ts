@@ -89,6 +89,36 @@ describe('webview panel on a live replica (three nodes, real browser)', function
     assert.match((await page.textContent('.storage-section')) ?? '', /Log records\s*5/);
   });
 
+  it('names a replica known only through the hub: on bob, carol is "Carol" in the lanes and the clock table', async () => {
+    await whenNode(bob, () => bob.node.displayNameOf('carol') === 'Carol', "bob never heard carol's name through alice");
+    let bobSession: PanelSession | undefined;
+    const bobPage = await openPanel(browser, server, {
+      connect: (target) => {
+        bobSession = new PanelSession((message) => void target.evaluate((m) => window.postMessage(m, '*'), message), bob.node);
+        return (message) => void bobSession?.receive(message);
+      },
+    });
+    try {
+      await bobPage.waitForSelector('.page:not([hidden])');
+      assert.deepEqual(
+        bob.node.status().peers.map((p) => p.id),
+        ['alice'],
+        'bob is linked to alice only',
+      );
+      assert.deepEqual(await bobPage.$$eval('.lane-label .replica-name', (els) => els.map((e) => e.textContent)), [
+        'Bob',
+        'Alice',
+        'Carol',
+      ]);
+      const carolRow = '.clock-table tbody th:has(.replica-name:text-is("Carol"))';
+      assert.equal(await bobPage.getAttribute(carolRow, 'title'), 'carol · online through a peer');
+      assert.deepEqual(await pageErrors(bobPage), []);
+    } finally {
+      bobSession?.dispose();
+      await bobPage.close();
+    }
+  });
+
   it('sends a click in the panel to the replica, and the peers receive it', async () => {
     await page.click(`${card('deploy-freeze')} vscode-checkbox`);
     await whenNode(bob, () => bob.node.replica.value(freeze) === false, 'bob never saw the flag turned off');

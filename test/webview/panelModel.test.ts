@@ -57,6 +57,19 @@ describe('webview/panelModel', () => {
     assert.equal(hasChanges(ignored), false, 'an answer for an object that is gone changes nothing');
   });
 
+  it('keeps the replicas the node knows by id, replaced by a delta that carries them', () => {
+    const model = emptyModel();
+    reduce(model, [{ kind: 'reset', snapshot: sampleSnapshot() }]);
+    assert.equal(model.replicas.get('erin')?.displayName, 'Erin (tablet)');
+    const dave = { id: 'dave', displayName: 'Dave', online: 'via-peer' as const, lastSeen: null };
+    const changes = reduce(model, [{ kind: 'delta', delta: { replicas: [dave] } }]);
+    assert.equal(changes.replicas, true);
+    assert.equal(changes.peers || changes.clock || changes.everything, false);
+    assert.deepEqual([...model.replicas.keys()], ['dave']);
+    assert.equal(reduce(model, [{ kind: 'delta', delta: { clock: { alice: 13 } } }]).replicas, false);
+    assert.equal(model.replicas.size, 1, 'a delta without replicas keeps them');
+  });
+
   it('appends transactions, keeps only the most recent ones, and replaces the list when told', () => {
     const model = emptyModel();
     reduce(model, [{ kind: 'reset', snapshot: { ...sampleSnapshot([]), transactions: [] } }]);

@@ -148,7 +148,7 @@ describe('webview panel in Chromium', function () {
     assert.match((await page.textContent('.clocks-section')) ?? '', /ECONNREFUSED 10\.0\.0\.9:7878/);
 
     // Causal buffer and storage.
-    assert.match((await page.textContent('.buffer-section')) ?? '', /carol #6.*waits for\s*bob #8\s*carol #5.*shop\/cart/);
+    assert.match((await page.textContent('.buffer-section')) ?? '', /Carol #6.*waits for\s*Bob #8\s*Carol #5.*shop\/cart/);
     assert.match((await page.textContent('.storage-section')) ?? '', /1,234.*500 KiB.*1 h ago.*586 KiB/);
 
     // The diagram: a dot per transaction, an arrow per delivery from a peer, concurrency visible.
@@ -161,11 +161,46 @@ describe('webview panel in Chromium', function () {
       'Carol',
     ]);
     await page.hover('circle.node[data-id="carol:4"]');
-    assert.match((await page.textContent('.diagram-tooltip')) ?? '', /carol #4.*ops\/deploy-freeze.*concurrent with 3 other transactions/);
+    assert.match(
+      (await page.textContent('.diagram-tooltip')) ?? '',
+      /Carol #4\s*carol.*ops\/deploy-freeze.*concurrent with 3 other transactions/,
+    );
     assert.deepEqual(await page.$$eval('circle.node[data-rel="concurrent"]', (els) => els.map((e) => e.getAttribute('data-id')).sort()), [
       'alice:10',
       'bob:6',
       'bob:7',
+    ]);
+  });
+
+  it('names every clock entry and lane by the names the node knows, also of replicas reached through a hub', async () => {
+    const snapshot = sampleSnapshot();
+    const { page, host } = await loaded({
+      ...snapshot,
+      clock: { ...snapshot.clock, dave: 2, zed: 1 },
+      replicas: [...snapshot.replicas, { id: 'dave', displayName: 'Dave (desktop)', online: 'via-peer', lastSeen: null }],
+      transactions: [...snapshot.transactions, { ...snapshot.transactions[0], origin: 'dave', clock: { dave: 2 }, local: false }],
+    });
+    const rowNames = () => page.$$eval('.clock-table tbody th', (ths) => ths.map((th) => [th.textContent, th.getAttribute('title')]));
+    assert.deepEqual(await rowNames(), [
+      ['Alice (laptop)', 'alice'],
+      ['Bob', 'bob · connected'],
+      ['Carol', 'carol · connected'],
+      ['Dave (desktop)', 'dave · online through a peer'],
+      ['zed', null],
+    ]);
+    assert.deepEqual(await page.$$eval('.lane-label .replica-name', (els) => els.map((e) => e.textContent)), [
+      'Alice (laptop)',
+      'Bob',
+      'Carol',
+      'Dave (desktop)',
+    ]);
+
+    // A name learned later (zed gossiped through the hub) reaches the table without any other change.
+    await host.notify('state/delta', { replicas: [{ id: 'zed', displayName: 'Zed', online: 'offline', lastSeen: Date.now() - 120_000 }] });
+    await page.waitForFunction(() => [...document.querySelectorAll('.clock-table tbody th')].some((th) => th.textContent === 'Zed'));
+    assert.deepEqual((await rowNames()).slice(3), [
+      ['dave', null],
+      ['Zed', 'zed · offline, last seen 2 min ago'],
     ]);
   });
 

@@ -110,6 +110,7 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.equal(snapshot.transactions.length, 2);
     assert.equal(snapshot.storage?.directory, node.storage.dir);
     assert.equal(snapshot.waitingTotal, 0);
+    assert.deepEqual(snapshot.replicas, [], 'no other replica heard of');
 
     // Twenty updates in one go: one delta, holding the two objects they touched and nothing else.
     await Promise.all(
@@ -124,6 +125,7 @@ describe('webview/panelSession (host side, real node)', () => {
     assert.equal(delta.transactions?.length, 20);
     assert.equal(delta.peers, undefined, 'unchanged parts are not re-sent');
     assert.equal(delta.self, undefined);
+    assert.equal(delta.replicas, undefined);
     assert.equal(h.notifications('state/delta').length, 1);
   });
 

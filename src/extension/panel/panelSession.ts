@@ -32,6 +32,7 @@ import {
 } from '../../webview/protocol';
 import { MessageDispatcher, ProtocolMessage, notificationMessage } from '../../webview/rpc';
 import { t } from '../localize';
+import { replicaViews } from './panelReplicas';
 
 /** What the panel needs from a running node. */
 export type PanelNode = Pick<
@@ -50,6 +51,7 @@ export type PanelNode = Pick<
   | 'history'
   | 'valueAsOf'
   | 'displayNameOf'
+  | 'replicas'
 >;
 
 export interface PanelSessionOptions {
@@ -93,6 +95,7 @@ interface SentParts {
   peers: string;
   waiting: string;
   storage: string;
+  replicas: string;
   lastTxn: string | undefined;
 }
 
@@ -229,6 +232,7 @@ export class PanelSession implements Disposable {
       waitingTotal: status.waiting.length,
       storage: storageFigures(status, node.dataDir),
       transactions,
+      replicas: replicaViews(node.replicas(), status.clock),
     };
     this.sent = {
       self: JSON.stringify(snapshot.self),
@@ -236,6 +240,7 @@ export class PanelSession implements Disposable {
       peers: JSON.stringify(snapshot.peers),
       waiting: JSON.stringify(snapshot.waiting),
       storage: JSON.stringify(snapshot.storage),
+      replicas: JSON.stringify(snapshot.replicas),
       lastTxn: transactions.length > 0 ? txnId(transactions[transactions.length - 1]) : undefined,
     };
     return snapshot;
@@ -288,6 +293,8 @@ export class PanelSession implements Disposable {
     }
     const storage = storageFigures(status, node.dataDir);
     if (differs('storage', storage)) delta.storage = storage;
+    const replicas = replicaViews(node.replicas(), status.clock);
+    if (differs('replicas', replicas)) delta.replicas = replicas;
     if (this.changed.size > 0) {
       delta.objects = [...this.changed.values()].map((key) => this.entry(node, key));
       this.changed.clear();

@@ -1,6 +1,7 @@
 import { compareCanonical } from '../../core/json';
 import { VectorClock, compare, entry } from '../../core/vectorClock';
 import { PeerState, PeerView } from '../protocol';
+import { NameOf } from './replicaNames';
 
 /** How a peer's last known clock relates to this replica's. */
 export type PeerRelation = 'in-sync' | 'behind' | 'ahead' | 'diverged' | 'unknown';
@@ -24,6 +25,8 @@ export interface ClockCell {
 
 export interface ClockRow {
   readonly replica: string;
+  /** The replica's name, or its id when none is known. */
+  readonly label: string;
   readonly self: boolean;
   readonly cells: readonly ClockCell[];
 }
@@ -67,8 +70,8 @@ export function peerLabel(peer: PeerView): string {
   return peer.displayName ?? peer.id ?? (peer.url ? peer.url.replace(/^wss?:\/\//, '').replace(/\/$/, '') : 'inbound peer');
 }
 
-/** This replica's clock and each peer's last known clock side by side, entry by entry. */
-export function clockTable(selfId: string, selfLabel: string, selfClock: VectorClock, peers: readonly PeerView[]): ClockTable {
+/** This replica's clock and each peer's last known clock side by side, entry by entry, each entry named. */
+export function clockTable(selfId: string, selfClock: VectorClock, peers: readonly PeerView[], nameOf: NameOf): ClockTable {
   const shown = distinctPeers(peers);
   const replicas = new Set<string>(Object.keys(selfClock));
   for (const peer of shown) {
@@ -79,7 +82,7 @@ export function clockTable(selfId: string, selfLabel: string, selfClock: VectorC
   const order = [selfId, ...[...replicas].sort(compareCanonical)];
 
   const columns: ClockColumn[] = [
-    { label: selfLabel, detail: 'this replica', self: true, state: 'self', relation: 'in-sync', peer: null },
+    { label: nameOf(selfId), detail: 'this replica', self: true, state: 'self', relation: 'in-sync', peer: null },
     ...shown.map((peer) => ({
       label: peerLabel(peer),
       detail: peer.url ?? (peer.direction === 'inbound' ? 'inbound' : ''),
@@ -101,7 +104,7 @@ export function clockTable(selfId: string, selfLabel: string, selfClock: VectorC
       const theirs = entry(peer.clock, replica);
       cells.push({ value: theirs, status: theirs === mine ? 'same' : theirs > mine ? 'ahead' : 'behind' });
     }
-    return { replica, self: replica === selfId, cells };
+    return { replica, label: nameOf(replica), self: replica === selfId, cells };
   });
   return { columns, rows };
 }

@@ -45,3 +45,9 @@ export function lastChangeText(change: LastChangeView, family: Family, value: Js
       return `${head}. Concurrent with ${change.concurrent.map((c) => `${c.author} (${c.op})`).join(', ')}`;
   }
 }
+
+/** Which replica each named author is, one per line ("Alice: alice"), for a tooltip; empty when all go by their id. */
+export function authorIds(change: LastChangeView): string {
+  const lines = [change, ...change.concurrent].filter((c) => c.author !== c.origin).map((c) => `${c.author}: ${c.origin}`);
+  return [...new Set(lines)].join('\n');
+}

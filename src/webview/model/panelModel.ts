@@ -2,11 +2,13 @@ import { Json } from '../../core/json';
 import { objectId } from '../../core/transaction';
 import { VectorClock } from '../../core/vectorClock';
 import {
+  MAX_REPLICAS_SHOWN,
   MAX_TRANSACTIONS_SHOWN,
   ObjectEntry,
   PanelDelta,
   PanelSnapshot,
   PeerView,
+  ReplicaView,
   SelfInfo,
   StorageFigures,
   TxnView,
@@ -24,6 +26,8 @@ export interface PanelModel {
   waitingTotal: number;
   storage: StorageFigures | null;
   transactions: TxnView[];
+  /** Every other replica the node has heard of (also through peers), by id. */
+  replicas: ReadonlyMap<string, ReplicaView>;
 }
 
 /** What one batch of actions changed, so the view redraws only those parts. */
@@ -35,6 +39,7 @@ export interface ModelChanges {
   waiting: boolean;
   storage: boolean;
   transactions: boolean;
+  replicas: boolean;
   readonly objects: Set<string>;
 }
 
@@ -58,6 +63,7 @@ export function emptyModel(): PanelModel {
     waitingTotal: 0,
     storage: null,
     transactions: [],
+    replicas: new Map(),
   };
 }
 
@@ -70,12 +76,13 @@ function noChanges(): ModelChanges {
     waiting: false,
     storage: false,
     transactions: false,
+    replicas: false,
     objects: new Set(),
   };
 }
 
 export function hasChanges(c: ModelChanges): boolean {
-  return c.everything || c.self || c.clock || c.peers || c.waiting || c.storage || c.transactions || c.objects.size > 0;
+  return c.everything || c.self || c.clock || c.peers || c.waiting || c.storage || c.transactions || c.replicas || c.objects.size > 0;
 }
 
 export function reduce(model: PanelModel, actions: readonly PanelAction[]): ModelChanges {
@@ -99,6 +106,7 @@ function applySnapshot(model: PanelModel, snapshot: PanelSnapshot, changes: Mode
   model.waitingTotal = snapshot.waitingTotal;
   model.storage = snapshot.storage;
   model.transactions = snapshot.transactions.slice(-MAX_TRANSACTIONS_SHOWN);
+  model.replicas = byId(snapshot.replicas);
   changes.everything = true;
 }
 
@@ -129,6 +137,10 @@ function applyDelta(model: PanelModel, delta: PanelDelta, changes: ModelChanges)
     model.storage = delta.storage;
     changes.storage = true;
   }
+  if (delta.replicas) {
+    model.replicas = byId(delta.replicas);
+    changes.replicas = true;
+  }
   if (delta.replaceTransactions) {
     model.transactions = [];
     changes.transactions = true;
@@ -140,6 +152,11 @@ function applyDelta(model: PanelModel, delta: PanelDelta, changes: ModelChanges)
     }
     changes.transactions = true;
   }
+}
+
+/** Bounded like the host's list, whatever arrives. */
+function byId(replicas: readonly ReplicaView[]): Map<string, ReplicaView> {
+  return new Map(replicas.slice(0, MAX_REPLICAS_SHOWN).map((r) => [r.id, r]));
 }
 
 function applyInternal(model: PanelModel, id: string, internal: Json | null, changes: ModelChanges): void {

@@ -55,10 +55,11 @@ export class PanelApp {
     const all = changes.everything;
     const now = Date.now();
     if (all || changes.self || changes.clock || changes.peers) this.header.render();
-    if (all || changes.self || changes.clock || changes.peers) this.clocks.render(now);
-    if (all || changes.waiting) this.buffer.render(now);
+    const names = changes.self || changes.peers || changes.replicas;
+    if (all || names || changes.clock) this.clocks.render(now);
+    if (all || names || changes.waiting) this.buffer.render(now);
     if (all || changes.storage) this.storage.render(now);
-    if (all || changes.self || changes.peers || changes.transactions) this.diagram.render();
+    if (all || names || changes.transactions) this.diagram.render();
     this.objects.render(changes);
   }
 

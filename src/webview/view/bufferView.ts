@@ -1,5 +1,6 @@
 import { clockText, relativeTime, valueText } from '../model/format';
 import { PanelModel } from '../model/panelModel';
+import { NameOf, replicaNamer } from '../model/replicaNames';
 import { WaitingView } from '../protocol';
 import { h, icon, replaceChildren, replicaColorClass } from './dom';
 import { Section } from './section';
@@ -36,23 +37,30 @@ export class BufferView {
       );
       return;
     }
+    const nameOf = replicaNamer(this.model);
     replaceChildren(
       this.section.body,
-      ...waiting.map((w) => waitingLine(w, now)),
+      ...waiting.map((w) => waitingLine(w, now, nameOf)),
       waitingTotal > waiting.length ? h('div', { class: 'muted' }, `…and ${waitingTotal - waiting.length} more`) : null,
     );
   }
 }
 
-function waitingLine(w: WaitingView, now: number): HTMLElement {
+function waitingLine(w: WaitingView, now: number, nameOf: NameOf): HTMLElement {
   const seq = w.clock[w.origin] ?? 0;
+  const origin = nameOf(w.origin);
   return h(
     'div',
     { class: 'waiting' },
     h(
       'div',
       { class: 'waiting-head' },
-      h('span', { class: `replica-name ${replicaColorClass(w.origin)}` }, h('span', { class: 'dot' }), `${w.origin} #${seq}`),
+      h(
+        'span',
+        { class: `replica-name ${replicaColorClass(w.origin)}`, title: origin === w.origin ? '' : w.origin },
+        h('span', { class: 'dot' }),
+        `${origin} #${seq}`,
+      ),
       h('span', { class: 'muted' }, relativeTime(w.at, now)),
     ),
     h(
@@ -66,7 +74,7 @@ function waitingLine(w: WaitingView, now: number): HTMLElement {
             'span',
             { class: `chip need ${replicaColorClass(id)}`, title: `needs ${id} up to #${w.missing[id]}` },
             h('span', { class: 'dot' }),
-            `${id} #${w.missing[id]}`,
+            `${nameOf(id)} #${w.missing[id]}`,
           ),
         ),
     ),

@@ -1,6 +1,7 @@
 import { ClockColumn, PeerRelation, clockTable, distinctPeers, peerLabel } from '../model/clockTable';
 import { relativeTime } from '../model/format';
 import { PanelModel } from '../model/panelModel';
+import { replicaNamer, replicaTitle } from '../model/replicaNames';
 import { PeerView } from '../protocol';
 import { h, icon, replaceChildren, replicaColorClass } from './dom';
 import { Section } from './section';
@@ -40,7 +41,7 @@ export class ClocksView {
   render(now: number): void {
     const self = this.model.self;
     if (!self) return;
-    const table = clockTable(self.id, self.displayName, this.model.clock, this.model.peers);
+    const table = clockTable(self.id, this.model.clock, this.model.peers, replicaNamer(this.model));
     const peers = distinctPeers(this.model.peers);
     const connected = peers.filter((p) => p.state === 'connected').length;
     this.section.meta.textContent = peers.length === 0 ? 'no peers' : `${connected} of ${peers.length} connected`;
@@ -62,8 +63,8 @@ export class ClocksView {
                 { class: row.self ? 'self-row' : '' },
                 h(
                   'th',
-                  { class: 'replica-col' },
-                  h('span', { class: `replica-name ${replicaColorClass(row.replica)}` }, h('span', { class: 'dot' }), row.replica),
+                  { class: 'replica-col', title: replicaTitle(this.model, row.replica, row.label, now) },
+                  h('span', { class: `replica-name ${replicaColorClass(row.replica)}` }, h('span', { class: 'dot' }), row.label),
                 ),
                 ...row.cells.map((cell, i) =>
                   h(
@@ -72,9 +73,9 @@ export class ClocksView {
                       class: `num cell-${cell.status}${i === 0 ? ' self-col' : ''}`,
                       title:
                         cell.status === 'ahead'
-                          ? `${table.columns[i].label} has ${row.replica}:${cell.value}, this replica only ${row.cells[0].value}`
+                          ? `${table.columns[i].label} has ${row.label} #${cell.value}, this replica only #${row.cells[0].value}`
                           : cell.status === 'behind'
-                            ? `${table.columns[i].label} lacks ${row.replica} ${(cell.value ?? 0) + 1}…${row.cells[0].value}`
+                            ? `${table.columns[i].label} lacks ${row.label} #${(cell.value ?? 0) + 1}…${row.cells[0].value}`
                             : '',
                     },
                     cell.value === null ? '–' : cell.value,

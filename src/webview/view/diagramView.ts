@@ -2,6 +2,7 @@ import { distinctPeers } from '../model/clockTable';
 import { CausalRelation, DiagramLayout, causalRelation, layoutDiagram } from '../model/diagramLayout';
 import { clockText, relativeTime } from '../model/format';
 import { PanelModel } from '../model/panelModel';
+import { replicaNamer, replicaTitle } from '../model/replicaNames';
 import { TxnView } from '../protocol';
 import { h, icon, replaceChildren, replicaColorClass, s } from './dom';
 import { Section } from './section';
@@ -85,15 +86,16 @@ export class DiagramView {
     this.layout = layout;
     this.section.meta.textContent = txns.length === 0 ? '' : `last ${txns.length} delivered here`;
 
-    const nameOf = (replica: string) =>
-      replica === self.id ? self.displayName : (peers.find((p) => p.id === replica)?.displayName ?? replica);
+    const nameOf = replicaNamer(this.model);
+    const now = Date.now();
     replaceChildren(
       this.labels,
       ...layout.lanes.map((lane) => {
+        const name = nameOf(lane.replica);
         const label = h(
           'div',
-          { class: `lane-label${lane.self ? ' self' : ''}`, title: lane.replica },
-          h('span', { class: `replica-name ${replicaColorClass(lane.replica)}` }, h('span', { class: 'dot' }), nameOf(lane.replica)),
+          { class: `lane-label${lane.self ? ' self' : ''}`, title: replicaTitle(this.model, lane.replica, name, now) || lane.replica },
+          h('span', { class: `replica-name ${replicaColorClass(lane.replica)}` }, h('span', { class: 'dot' }), name),
           lane.self ? h('span', { class: 'you' }, 'this replica') : null,
         );
         label.style.height = `${LANE_HEIGHT}px`;
@@ -221,6 +223,7 @@ export class DiagramView {
       el.setAttribute('data-rel', relation);
     }
     const t = target.txn;
+    const name = replicaNamer(this.model)(t.origin);
     replaceChildren(
       this.tooltip,
       h(
@@ -230,8 +233,9 @@ export class DiagramView {
           'span',
           { class: `replica-name ${replicaColorClass(t.origin)}` },
           h('span', { class: 'dot' }),
-          `${t.origin} #${t.clock[t.origin] ?? 0}`,
+          `${name} #${t.clock[t.origin] ?? 0}`,
         ),
+        name === t.origin ? null : h('span', { class: 'muted mono' }, t.origin),
         t.local ? h('span', { class: 'badge' }, 'local') : null,
       ),
       h('div', {}, describeKeys(t)),

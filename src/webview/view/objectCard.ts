@@ -3,7 +3,7 @@ import { crdtType } from '../../core/crdt/registry';
 import { Json } from '../../core/json';
 import { objectId } from '../../core/transaction';
 import { valueText } from '../model/format';
-import { lastChangeText } from '../model/lastChange';
+import { authorIds, lastChangeText } from '../model/lastChange';
 import { ObjectEntry } from '../protocol';
 import { PanelActions, errorText } from './actions';
 import { VscodeCheckbox, checkbox } from './controls';
@@ -198,6 +198,7 @@ export class ObjectCard {
     const last = this.entry.lastChange;
     this.lastChangeLine.hidden = last === undefined;
     this.lastChangeLine.textContent = last ? lastChangeText(last, this.family, value, changeTime) : '';
+    this.lastChangeLine.title = last ? authorIds(last) : '';
     switch (this.family) {
       case 'flag': {
         const on = value === true;
