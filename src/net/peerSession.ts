@@ -102,8 +102,10 @@ export class PeerSession {
     this.knownAtLastBeat = peerClock;
     this.knownTwoBeatsAgo = peerClock;
     this.peerClockValue = new GrowingClock(peerClock);
-    this.ownAtLastBeat = host.clock();
-    this.ownTwoBeatsAgo = this.ownAtLastBeat;
+    // Nothing is due yet: the first sync sends all the peer lacks, and its clock messages written
+    // before that arrives would otherwise look like a loss (and send it all again).
+    this.ownAtLastBeat = peerClock;
+    this.ownTwoBeatsAgo = peerClock;
     this.lastSeenAt = Date.now();
     conn.listenBinary((bytes) => this.take(bytes));
     this.timer = setInterval(() => this.beat(), timing.heartbeatMs);

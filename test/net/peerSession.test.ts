@@ -149,6 +149,30 @@ describe('net: catch-up on connect', function () {
     }
   });
 
+  it('does not send the history again when the peer tells its clock before the catch-up reaches it', async () => {
+    const source = new MemoryHost(new Replica('onceA'));
+    await increments(source, 20);
+    let session: PeerSession | undefined;
+    const listener = await listenForTest({
+      identity: () => identityOf(source),
+      onPeer: (conn, hello) =>
+        (session = new PeerSession(conn, hello.id as string, '', hello.clock ?? {}, source, DEFAULT_TIMING, testLog, () => undefined)),
+    });
+    try {
+      const { conn } = await connectAs(listener.url, { role: 'peer', id: 'onceB', clock: () => ({}), secret: undefined });
+      const encoder = new LinkEncoder();
+      // Its clock from before the catch-up, as a peer that announces itself on connecting sends it.
+      for (const message of encoder.clock({}, [])) conn.sendBytes(message);
+      for (const message of encoder.clock({ onceA: 20 })) conn.sendBytes(message);
+      // Messages arrive in order: once the second clock is known, the first one was handled.
+      await waitUntil(() => session?.peerClock.onceA === 20);
+      assert.equal(source.historyReads, 1);
+      conn.close();
+    } finally {
+      await listener.close();
+    }
+  });
+
   it('sends a long history as transactions when the state it built is larger', async () => {
     const source = new MemoryHost(new Replica('bulkyA'));
     const elements = Array.from({ length: 20_000 }, (_, i) => `a-rather-long-member-name-${i}`);
