@@ -1,3 +1,4 @@
+import { wasCheckedByCodec } from './codec/checkedTransactions';
 import { BufferLimits, CausalBuffer, WaitingTransaction, isCausallyReady, isDuplicate } from './causalBuffer';
 import { crdtType, validateOperation } from './crdt/registry';
 import { AnyCrdtType } from './crdt/crdtType';
@@ -158,9 +159,10 @@ export class Replica {
    * ready, holds it otherwise (within the buffer's limits), drops duplicates, and refuses a second
    * version of a known (origin, sequence). Malformed transactions throw before touching state.
    * `source` names the link it came from, so that `dropBufferedFrom` can forget its leftovers.
+   * A transaction the binary codec read was checked as it was read, and is not checked again.
    */
   receive(txn: Transaction, source?: string): ReceiveOutcome {
-    validateTransaction(txn);
+    if (!wasCheckedByCodec(txn)) validateTransaction(txn);
     if (isDuplicate(txn, this.live)) {
       const earlier = this.versions.earlier(txn);
       return earlier && !sameContent(earlier, txn) ? this.conflict(txn, source) : 'duplicate';

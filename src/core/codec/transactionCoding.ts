@@ -4,6 +4,7 @@ import { MAX_EFFECTS_PER_TRANSACTION } from '../schemas';
 import { Effect, Transaction } from '../transaction';
 import { MAX_SEQUENCE, VectorClock } from '../vectorClock';
 import { ByteReader } from './byteReader';
+import { checkedByCodec } from './checkedTransactions';
 import { ByteWriter } from './byteWriter';
 import { SizedClock, changedIds, readClockChanges, writeClockChanges } from './clockCoding';
 import { EffectReader, EffectWriter } from './effectCoding';
@@ -157,7 +158,7 @@ export class TransactionReader {
   read(): Transaction {
     const head = this.readHead();
     const at = this.readTime();
-    return { origin: head.origin, clock: head.clock, at, effects: this.readEffects(head) };
+    return checkedByCodec({ origin: head.origin, clock: head.clock, at, effects: this.readEffects(head) });
   }
 
   /** Origin and clock, checked as `validateTransaction` checks them: a valid origin with a sequence number, a valid clock. */
