@@ -21,8 +21,9 @@ import {
  * 2: snapshots and large transactions travel as pieces of text (pieces.ts), so that one object may exceed a message.
  * 3: with a team secret, every frame after the handshake is sealed (secureChannel.ts).
  * 4: peer replication after the handshake is binary: names by number, clocks as their changes.
- * 5: replica display names travel between peers (the `names` message), so a version-4 node, which
- *    does not know that message, is refused at the handshake instead of dropping the link after it.
+ * 5: replica display names travel between peers (the `names` message), and a transaction that
+ *    follows the previous one from the same origin on a link has a one-byte head; a version-4 node,
+ *    which knows neither, is refused at the handshake instead of dropping the link after it.
  */
 export const PROTOCOL_VERSION = 5;
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
