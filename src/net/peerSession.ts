@@ -22,6 +22,11 @@ export interface ReplicationHost {
   transactionCostSince(clock: VectorClock): { readonly records: number; readonly bytes: number } | undefined;
   snapshot(): ReplicaSnapshot;
   receive(txn: Transaction): ReceiveOutcome;
+  /**
+   * Runs `work`, which receives the transactions of one message, with their log records written
+   * together when it ends (one write instead of one per transaction).
+   */
+  logTogether(work: () => void): void;
   installSnapshot(snapshot: ReplicaSnapshot): void;
   /**
    * Ids of the peers this node is connected to directly, sorted: told to each peer in heartbeats,
@@ -282,21 +287,20 @@ export class PeerSession {
     return false;
   }
 
+  /** One message's transactions, logged with one write (see ReplicationHost.logTogether). */
   private receiveAll(txns: readonly Transaction[]): void {
-    for (const txn of txns) {
-      // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
-      this.peerClockValue.raise(txn.clock);
-      this.known.raise(txn.clock);
-      this.receive(txn);
-    }
-  }
-
-  private receive(txn: Transaction): void {
     try {
-      this.host.receive(txn);
+      this.host.logTogether(() => {
+        for (const txn of txns) {
+          // The peer has delivered what it sends: its last known clock need not wait for a heartbeat.
+          this.peerClockValue.raise(txn.clock);
+          this.known.raise(txn.clock);
+          this.host.receive(txn);
+        }
+      });
     } catch (error) {
       if (error instanceof MinidoteError && error.kind === 'storage') {
-        this.log('error', `${this.conn.label}: could not store a transaction from ${this.peerId}: ${error.message}`);
+        this.log('error', `${this.conn.label}: could not store transactions from ${this.peerId}: ${error.message}`);
       }
       throw error;
     }

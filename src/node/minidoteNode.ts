@@ -94,6 +94,7 @@ export class MinidoteNode {
       transactionsSince: (clock) => storage.transactionsSince(clock),
       transactionCostSince: (clock) => storage.transactionCostSince(clock),
       setRetention: (clock) => storage.setRetention(clock),
+      logTogether: (work) => storage.appendTogether(work),
       installSnapshot: (snapshot, from) => this.installSnapshot(snapshot, from),
     });
     this.links.onChanged(() => this.peerEvents.emit());

@@ -36,6 +36,8 @@ export interface LinksContext {
   transactionCostSince(clock: VectorClock): { readonly records: number; readonly bytes: number } | undefined;
   /** The lowest clock a connected peer may still need from the log (undefined: no peer). */
   setRetention(clock: VectorClock | undefined): void;
+  /** Runs `work` with the log records of the transactions it receives written together. */
+  logTogether(work: () => void): void;
   installSnapshot(snapshot: ReplicaSnapshot, from: string): void;
 }
 
@@ -282,6 +284,7 @@ export class PeerLinks {
       transactionCostSince: (since) => this.context.transactionCostSince(since),
       snapshot: () => replica.exportState(),
       receive: (txn) => this.receiveFrom(link, source, conn.label, peerId, txn),
+      logTogether: (work) => this.context.logTogether(work),
       installSnapshot: (snapshot) => this.context.installSnapshot(snapshot, `${peerId} (${conn.label})`),
       neighbors: () => this.neighbors(),
       // A direct peer is seen as long as its link is up; what changed goes out with heartbeats.

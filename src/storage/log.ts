@@ -13,6 +13,10 @@ import { SegmentInfo, noteRecord, scanSegment, segmentHeader } from './segments'
 
 const fdatasyncAsync = promisify(fdatasync);
 
+/** The buffer for gathered records: it grows for a large batch, and is kept up to GATHER_KEEP_BYTES. */
+const GATHER_START_BYTES = 64 * 1024;
+const GATHER_KEEP_BYTES = 1024 * 1024;
+
 /** What sending a peer the log's records since some clock would take (see `costSince`). */
 export interface LogCost {
   readonly records: number;
@@ -21,7 +25,8 @@ export interface LogCost {
 
 /**
  * The write-ahead log: a chain of segment files, the last one open for appending. Appends are
- * synchronous writes (once `append` returns, the record survives the process being killed);
+ * synchronous writes (once `append` returns, the record survives the process being killed), or,
+ * between `gather` and `writeGathered`, kept in memory and written together with one write;
  * `durable` adds the fsync the policy asks for, shared by every append made before it starts
  * (group commit).
  *
@@ -41,6 +46,10 @@ export class TransactionLog {
   private syncCount = 0;
   /** Why the log stopped accepting records (a failed fsync, a lost lock); undefined while healthy. */
   private failure: MinidoteError | undefined;
+  /** Between `gather` and `writeGathered`: appends go to `gathered` instead of the file. */
+  private gathering = false;
+  /** Records appended while gathering and not written yet; made on the first `gather`, then reused. */
+  private gathered: GatheredRecords | undefined;
 
   /**
    * Continues the last of `segments` if its number is at least `firstWritable` (recovery replays
@@ -97,6 +106,10 @@ export class TransactionLog {
     const active = this.active;
     const coder = active.coder as RecordCoder;
     const frame = coder.encode(txn);
+    if (this.gathering) {
+      (this.gathered as GatheredRecords).add(frame, txn);
+      return;
+    }
     try {
       writeFully(this.fd, frame, active.bytes);
     } catch (error) {
@@ -112,6 +125,29 @@ export class TransactionLog {
     }
     noteRecord(active, txn, frame.length);
     this.appended++;
+  }
+
+  get isGathering(): boolean {
+    return this.gathering;
+  }
+
+  /** From now on `append` keeps records in memory, until `writeGathered` writes them with one write. */
+  gather(): void {
+    this.gathered ??= new GatheredRecords();
+    this.gathering = true;
+  }
+
+  /**
+   * Writes the records appended since `gather` with one write and goes back to writing each one at
+   * once. Their transactions were applied already, so a write that fails cannot be taken back: the
+   * log becomes read-only (as after a failed fsync) and the error is thrown.
+   */
+  writeGathered(): void {
+    try {
+      this.flushGathered();
+    } finally {
+      this.gathering = false;
+    }
   }
 
   /** Throws the error `append` would throw now, if any. */
@@ -133,13 +169,14 @@ export class TransactionLog {
    * an OutcomeUnknownError when the fsync fails, since those records were applied already.
    */
   durable(): Promise<void> {
+    try {
+      this.flushGathered();
+    } catch (error) {
+      return Promise.reject(outcomeUnknown(error));
+    }
     if (this.policy !== 'always') return Promise.resolve();
     return this.syncThrough(this.appended).catch((error: unknown) => {
-      throw new OutcomeUnknownError(
-        'the transaction was applied in memory and may already have been sent to peers, but it may not be on ' +
-          `disk (${errorMessage(error)}). The transaction log is now read-only: restart Minidote (reopen the data ` +
-          'directory), then read the value before retrying, or the change may be made twice',
-      );
+      throw outcomeUnknown(error);
     });
   }
 
@@ -153,6 +190,7 @@ export class TransactionLog {
 
   /** Continues the log in a new segment (at a snapshot boundary); returns its number. */
   rotate(clock: VectorClock, imported: boolean): number {
+    this.flushGathered();
     this.checkWritable();
     const oldFd = this.fd;
     if (this.policy !== 'never') {
@@ -198,6 +236,7 @@ export class TransactionLog {
    * longer holds all of them (compacted away, or brought in by a snapshot install).
    */
   readSince(clock: VectorClock): Transaction[] | undefined {
+    this.flushGathered();
     if (!leq(this.completeAbove(), clock)) return undefined;
     const out: Transaction[] = [];
     for (const info of this.list) {
@@ -236,6 +275,7 @@ export class TransactionLog {
    * shared evenly among its records.
    */
   costSince(clock: VectorClock): LogCost | undefined {
+    this.flushGathered();
     if (!leq(this.completeAbove(), clock)) return undefined;
     let records = 0;
     let bytes = 0;
@@ -260,6 +300,11 @@ export class TransactionLog {
    */
   async close(): Promise<void> {
     if (this.closed) return;
+    try {
+      this.writeGathered();
+    } catch {
+      // The log failed with it: the code below only closes, and whoever gathered was told.
+    }
     this.closed = true;
     clearInterval(this.timer);
     await this.syncing?.catch(() => undefined);
@@ -276,6 +321,33 @@ export class TransactionLog {
     } finally {
       closeSync(this.fd);
     }
+  }
+
+  /** Writes what was gathered so far, if anything, and goes on gathering. */
+  private flushGathered(): void {
+    const gathered = this.gathered;
+    if (!this.gathering || !gathered || gathered.count === 0) return;
+    const { bytes, txns, sizes } = gathered.take();
+    if (this.failure) throw this.failure;
+    const active = this.active;
+    try {
+      writeFully(this.fd, bytes, active.bytes);
+    } catch (error) {
+      const failed = diskError(
+        `could not write to the transaction log ${active.path} the records of ${txns.length} transactions received ` +
+          'from peers, which were applied in memory (peers send them again after a restart)',
+        error,
+      );
+      this.fail(failed);
+      try {
+        ftruncateSync(this.fd, active.bytes);
+      } catch {
+        // The log is read-only already; recovery cuts a torn record.
+      }
+      throw failed;
+    }
+    for (let i = 0; i < txns.length; i++) noteRecord(active, txns[i], sizes[i]);
+    this.appended += txns.length;
   }
 
   /** The log holds every delivered transaction that this clock does not cover. */
@@ -352,6 +424,50 @@ export class TransactionLog {
       fd,
     };
   }
+}
+
+/** Records appended while gathering: their frames one after the other in one buffer. */
+class GatheredRecords {
+  private buffer = Buffer.allocUnsafe(GATHER_START_BYTES);
+  private length = 0;
+  private txns: Transaction[] = [];
+  private sizes: number[] = [];
+
+  get count(): number {
+    return this.txns.length;
+  }
+
+  /** Copies `frame`: the coder reuses its memory for the next record. */
+  add(frame: Buffer, txn: Transaction): void {
+    if (this.length + frame.length > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + frame.length));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    frame.copy(this.buffer, this.length);
+    this.length += frame.length;
+    this.txns.push(txn);
+    this.sizes.push(frame.length);
+  }
+
+  /** What was gathered, leaving this empty; the bytes stay valid until the next `add`. */
+  take(): { bytes: Buffer; txns: Transaction[]; sizes: number[] } {
+    const taken = { bytes: this.buffer.subarray(0, this.length), txns: this.txns, sizes: this.sizes };
+    // One huge batch (a transaction of megabytes) does not keep its buffer for good.
+    if (this.buffer.length > GATHER_KEEP_BYTES) this.buffer = Buffer.allocUnsafe(GATHER_START_BYTES);
+    this.length = 0;
+    this.txns = [];
+    this.sizes = [];
+    return taken;
+  }
+}
+
+function outcomeUnknown(error: unknown): OutcomeUnknownError {
+  return new OutcomeUnknownError(
+    'the transaction was applied in memory and may already have been sent to peers, but it may not be on ' +
+      `disk (${errorMessage(error)}). The transaction log is now read-only: restart Minidote (reopen the data ` +
+      'directory), then read the value before retrying, or the change may be made twice',
+  );
 }
 
 function writeFully(fd: number, data: Buffer, position: number): void {

@@ -139,6 +139,25 @@ export class Storage {
   }
 
   /**
+   * Runs `work` with the log records of the transactions it delivers written together, with one
+   * write when it returns or throws: for a whole message of transactions from a peer. Nothing leaves
+   * the process during one synchronous run, so none of them can be acknowledged or sent on before
+   * that write, which `durable` also makes first. A record of the batch reaches the OS after its
+   * transaction is applied, though: should the write fail, the log becomes read-only (as after a
+   * failed fsync) and the error is thrown; those transactions are the peers' to send again after a
+   * restart. Called again from inside `work`, it just runs it.
+   */
+  appendTogether<T>(work: () => T): T {
+    if (this.log.isGathering) return work();
+    this.log.gather();
+    try {
+      return work();
+    } finally {
+      this.log.writeGathered();
+    }
+  }
+
+  /**
    * The lowest clock a known peer may still need to be sent from the log; compaction keeps the
    * records it does not cover. Undefined: no peer to wait for.
    */

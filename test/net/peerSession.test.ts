@@ -29,6 +29,10 @@ class CountingHost implements ReplicationHost {
     this.received++;
     return 'delivered';
   }
+
+  logTogether(work: () => void): void {
+    work();
+  }
   installSnapshot(): void {
     throw new Error('no snapshot expected');
   }

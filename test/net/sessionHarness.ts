@@ -67,6 +67,10 @@ export class MemoryHost implements ReplicationHost {
     return this.replica.receive(txn);
   }
 
+  logTogether(work: () => void): void {
+    work();
+  }
+
   installSnapshot(snapshot: ReplicaSnapshot): void {
     this.installed++;
     if (!leq(snapshot.clock, this.replica.clock)) this.replica.importState(snapshot);
