@@ -23,8 +23,10 @@
  *   damaged/            bytes recovery refused (torn or corrupt records, unreadable snapshots, copies
  *                       of records set aside as FILE@OFFSET), kept for inspection, never read back
  *
- * A record reaches the OS (a synchronous write) before the replica applies its transaction; the
- * fsync policy decides when it reaches the disk. A failed fsync makes the log read-only until the
+ * A record reaches the OS (a synchronous write) before the replica applies its transaction, except
+ * that the transactions of one message from a peer are written together when it has been received
+ * (Storage.appendTogether), still before anything can acknowledge or send them; the fsync policy
+ * decides when a record reaches the disk. A failed fsync makes the log read-only until the
  * directory is reopened, and the updates waiting for it end "outcome unknown". Recovery loads the
  * newest readable snapshot, then replays the segments from its number on. A torn or corrupt frame
  * and everything after it is cut off and reported; a sound frame whose content cannot be applied is
