@@ -1,11 +1,11 @@
-import { Json, canonicalJson, compareCanonical } from '../json';
+import { Json, canonicalJson } from '../json';
 import type { CrdtType } from './crdtType';
 import { describeTag } from './stateDescription';
 import { expectArray, expectJson, expectOwnTag, expectRecord, expectTags, expectValue, unseenBy } from './shapes';
 import { valueList } from './effectText';
+import { SetAwState, hasTag, tagList, tagsFrom } from './setAwState';
 
-/** Element (by canonical JSON text) → its value and the unique tags of the adds still alive. */
-export type SetAwState = Map<string, { value: Json; tags: Set<string> }>;
+export { SetAwState };
 
 interface SetAwEffect {
   /** The tag given to every element added by this operation. */
@@ -18,8 +18,8 @@ interface SetAwEffect {
 function observed(state: SetAwState, elements: readonly Json[]): [Json, string[]][] {
   const out: [Json, string[]][] = [];
   for (const e of elements) {
-    const entry = state.get(canonicalJson(e));
-    if (entry) out.push([entry.value, [...entry.tags]]);
+    const tags = state.tagsOf(e);
+    if (tags !== undefined) out.push([state.heldValue(e), tagList(tags)]);
   }
   return out;
 }
@@ -41,7 +41,7 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
     },
     describe: (state) => ({
       kind: 'tags',
-      tagsByElement: new Map([...state].map(([key, { tags }]) => [key, [...tags].sort().map(describeTag)])),
+      tagsByElement: new Map(state.entries().map(({ key, tags }) => [key, tagList(tags).sort().map(describeTag)])),
     }),
   },
   operations: [
@@ -51,11 +51,11 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
     { name: 'remove_all', args: { kind: 'values' }, summary: 'remove elements' },
     { name: 'reset', args: { kind: 'none' }, summary: 'remove every element observed' },
   ],
-  initial: () => new Map(),
-  value: (state) => [...state.keys()].sort(compareCanonical).map((k) => (state.get(k) as { value: Json }).value),
+  initial: () => new SetAwState(),
+  value: (state) => state.sortedEntries().map((e) => e.value),
   prepare(state, op, args, { tag }) {
     const adding = op === 'add' || op === 'add_all';
-    const targets = op === 'reset' ? [...state.values()].map((e) => e.value) : args;
+    const targets = op === 'reset' ? state.values() : args;
     const effect: SetAwEffect = { tag, add: adding ? [...args] : [], rm: observed(state, targets) };
     return effect as unknown as Json;
   },
@@ -94,53 +94,42 @@ export const setAw: CrdtType<SetAwState, 'set_aw'> = {
   },
   apply(state, raw) {
     const effect = raw as unknown as SetAwEffect;
-    for (const [e, tags] of effect.rm) {
-      const key = canonicalJson(e);
-      const entry = state.get(key);
-      if (!entry) continue;
-      for (const t of tags) entry.tags.delete(t);
-      if (entry.tags.size === 0) state.delete(key);
-    }
-    for (const e of effect.add) {
-      const key = canonicalJson(e);
-      const entry = state.get(key);
-      if (entry) entry.tags.add(effect.tag);
-      else state.set(key, { value: e, tags: new Set([effect.tag]) });
-    }
+    for (const [e, tags] of effect.rm) state.retire(e, tags);
+    for (const e of effect.add) state.add(e, effect.tag);
     return state;
   },
   join(local, localClock, remote, remoteClock) {
-    const out: SetAwState = new Map();
-    for (const [key, { value, tags }] of local) {
-      const theirs = remote.get(key)?.tags;
-      const kept = [...tags].filter((t) => theirs?.has(t) || unseenBy(t, remoteClock));
-      if (kept.length > 0) out.set(key, { value, tags: new Set(kept) });
+    const out = new SetAwState();
+    const remoteTags = new Map(remote.entries().map((e) => [e.key, e.tags]));
+    const kept = new Map<string, string[]>();
+    for (const { key, value, tags } of local.entries()) {
+      const theirs = remoteTags.get(key);
+      const list = tagList(tags).filter((t) => (theirs !== undefined && hasTag(theirs, t)) || unseenBy(t, remoteClock));
+      kept.set(key, list);
+      const survivors = tagsFrom(list);
+      if (survivors !== undefined) out.put(key, value, survivors);
     }
-    for (const [key, { value, tags }] of remote) {
-      const ours = local.get(key)?.tags;
+    for (const { key, value, tags } of remote.entries()) {
+      const ours = local.tagsOf(value);
       // Tags on both sides were kept above.
-      const added = [...tags].filter((t) => !ours?.has(t) && unseenBy(t, localClock));
+      const added = tagList(tags).filter((t) => !(ours !== undefined && hasTag(ours, t)) && unseenBy(t, localClock));
       if (added.length === 0) continue;
-      const entry = out.get(key);
-      if (entry) for (const t of added) entry.tags.add(t);
-      else out.set(key, { value, tags: new Set(added) });
+      const merged = tagsFrom([...(kept.get(key) ?? []), ...added]) as string | Set<string>;
+      out.put(key, kept.get(key)?.length ? local.heldValue(value) : value, merged);
     }
     return out;
   },
-  encode: (state) =>
-    [...state.keys()].sort(compareCanonical).map((k) => {
-      const { value, tags } = state.get(k) as { value: Json; tags: Set<string> };
-      return [value, [...tags].sort()];
-    }),
+  encode: (state) => state.sortedEntries().map(({ value, tags }) => [value, tagList(tags).sort()]),
   decode(encoded) {
-    const state: SetAwState = new Map();
+    const state = new SetAwState();
     for (const pair of expectArray(encoded, 'set_aw state')) {
       const [value, tags] = expectArray(pair, 'set_aw state entry');
-      const kept = expectTags(tags, 'set_aw tags');
-      if (kept.length === 0) continue;
-      state.set(canonicalJson(expectJson(value, 'set_aw element')), { value, tags: new Set(kept) });
+      const kept = tagsFrom(expectTags(tags, 'set_aw tags'));
+      if (kept === undefined) continue;
+      const element = expectJson(value, 'set_aw element');
+      state.put(canonicalJson(element), element, kept);
     }
     return state;
   },
-  clone: (state) => new Map([...state].map(([k, { value, tags }]) => [k, { value, tags: new Set(tags) }])),
+  clone: (state) => state.clone(),
 };

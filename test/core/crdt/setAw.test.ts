@@ -219,7 +219,7 @@ describe('set_aw', () => {
       const local = state([['x', ['A:1:0']]]);
       const remote = state([['x', ['B:1:0']]]);
       const joined = setAw.join(local, { A: 1 }, remote, { B: 1 });
-      joined.get('"x"')?.tags.add('C:1:0');
+      setAw.apply(joined, { tag: 'C:1:0', add: ['x'], rm: [['x', ['A:1:0']]] }, 'C');
       assert.deepEqual(encoded(local), [['x', ['A:1:0']]]);
       assert.deepEqual(encoded(remote), [['x', ['B:1:0']]]);
     });
