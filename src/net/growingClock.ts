@@ -1,4 +1,4 @@
-import { VectorClock, entry, mergeInto } from '../core/vectorClock';
+import { VectorClock, entry } from '../core/vectorClock';
 
 /**
  * A vector clock that is raised in place and handed out as an immutable value by copy-on-write.
@@ -26,8 +26,14 @@ export class GrowingClock {
     return entry(this.value, id);
   }
 
+  /** Raised once per transaction per link: copies only when an entry actually rises. */
   raise(clock: VectorClock): void {
-    mergeInto(this.writable(), clock);
+    const ids = Object.keys(clock);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const seq = clock[id];
+      if (seq > entry(this.value, id)) this.writable()[id] = seq;
+    }
   }
 
   /** Takes `clock` as the new value (it is not copied unless changed later). */

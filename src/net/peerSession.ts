@@ -340,10 +340,11 @@ export class PeerSession {
     if (this.outbox.length === 0) return;
     const txns = this.outbox;
     this.outbox = [];
-    this.sendTransactions(txns);
+    // `offer` raised `known` already.
+    this.sendTransactions(txns, false);
   }
 
-  private sendTransactions(txns: readonly Transaction[]): void {
+  private sendTransactions(txns: readonly Transaction[], raiseKnown = true): void {
     let messages: Uint8Array[];
     try {
       messages = this.encoder.transactions(txns, CHUNK_BYTES);
@@ -354,7 +355,7 @@ export class PeerSession {
       return;
     }
     this.send(messages);
-    for (const txn of txns) this.known.raise(txn.clock);
+    if (raiseKnown) for (const txn of txns) this.known.raise(txn.clock);
   }
 
   /** Sends the snapshot in pieces when it is large, whatever the size of one object in it. */

@@ -59,6 +59,8 @@ export class PeerLinks {
   private readonly ownHistory: OwnSequenceGuard;
   private linkCount = 0;
   private closed = false;
+  /** The sessions grouped by peer, made again only when a session starts or ends (see `broadcast`). */
+  private byPeer: PeerSession[][] | undefined;
 
   constructor(private readonly context: LinksContext) {
     this.ownHistory = new OwnSequenceGuard(claimPatienceMs(context.timing), (seq) =>
@@ -96,8 +98,10 @@ export class PeerLinks {
           onConnected: (conn, welcome) => {
             const session = this.startSession(conn, welcome.id, welcome.displayName, welcome.clock);
             entry.session = session;
+            this.byPeer = undefined;
             conn.onClose(() => {
               entry.session = undefined;
+              this.byPeer = undefined;
               this.onSessionClosed(session);
             });
           },
@@ -116,6 +120,7 @@ export class PeerLinks {
     const entry = this.outbound.get(target);
     if (!entry) return;
     this.outbound.delete(target);
+    if (entry.session) this.byPeer = undefined;
     entry.link.stop();
     this.changes.emit();
   }
@@ -130,8 +135,10 @@ export class PeerLinks {
   accept(conn: Connection, peerId: string, displayName: string | undefined, clock: VectorClock): void {
     const session = this.startSession(conn, peerId, displayName, clock);
     this.inbound.add(session);
+    this.byPeer = undefined;
     conn.onClose(() => {
       this.inbound.delete(session);
+      this.byPeer = undefined;
       this.onSessionClosed(session);
     });
   }
@@ -156,13 +163,8 @@ export class PeerLinks {
    */
   broadcast(txn: Transaction): void {
     const relayed = txn.origin !== this.id;
-    const byPeer = new Map<string, PeerSession[]>();
-    for (const session of this.sessions()) {
-      const links = byPeer.get(session.peerId);
-      if (links) links.push(session);
-      else byPeer.set(session.peerId, [session]);
-    }
-    for (const links of byPeer.values()) {
+    // Called for every delivered transaction: the grouping is kept, not made per call.
+    for (const links of this.sessionsByPeer()) {
       if (links.some((link) => link.knows(txn) || (relayed && link.isConnectedTo(txn.origin)))) continue;
       links[0].offer(txn);
     }
@@ -264,6 +266,7 @@ export class PeerLinks {
     this.closed = true;
     for (const { link } of this.outbound.values()) link.stop();
     this.outbound.clear();
+    this.byPeer = undefined;
     this.closeInbound();
   }
 
@@ -338,6 +341,19 @@ export class PeerLinks {
     this.retainForConnectedPeers();
     this.announceNeighbors();
     this.changes.emit();
+  }
+
+  private sessionsByPeer(): readonly PeerSession[][] {
+    if (this.byPeer === undefined) {
+      const groups = new Map<string, PeerSession[]>();
+      for (const session of this.sessions()) {
+        const links = groups.get(session.peerId);
+        if (links) links.push(session);
+        else groups.set(session.peerId, [session]);
+      }
+      this.byPeer = [...groups.values()];
+    }
+    return this.byPeer;
   }
 
   private sessions(): PeerSession[] {
