@@ -73,6 +73,8 @@ export class CausalBuffer {
 
   /** Removes and returns a transaction that is causally ready at `clock`, if any. */
   takeReady(clock: VectorClock): Transaction | undefined {
+    // Checked for every delivered transaction: an empty buffer must not cost an iterator.
+    if (this.count === 0) return undefined;
     for (const [origin, queue] of this.byOrigin) {
       const next = queue.get(entry(clock, origin) + 1);
       if (next && isCausallyReady(next.txn, clock)) {

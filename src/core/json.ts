@@ -71,8 +71,14 @@ export function isJson(value: unknown): value is Json {
  */
 export function valueProblem(value: unknown): string | undefined {
   const problem = jsonProblem(value, MAX_JSON_DEPTH);
-  if (problem !== undefined) return problem;
-  const bytes = utf8Length(canonicalJson(value as Json));
+  return problem ?? valueTextProblem(canonicalJson(value as Json));
+}
+
+/** Why a bounded JSON value with this canonical text cannot be an element or register value. */
+export function valueTextProblem(text: string): string | undefined {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most texts need no counting.
+  if (text.length * 3 <= MAX_VALUE_BYTES) return undefined;
+  const bytes = utf8Length(text);
   return bytes > MAX_VALUE_BYTES ? `its JSON text is ${bytes} bytes, over the limit of ${MAX_VALUE_BYTES}` : undefined;
 }
 

@@ -1,10 +1,10 @@
 import { wasCheckedByCodec } from './codec/checkedTransactions';
 import { BufferLimits, CausalBuffer, WaitingTransaction, isCausallyReady, isDuplicate } from './causalBuffer';
-import { crdtType, validateOperation } from './crdt/registry';
+import { crdtType, validateOperationShape } from './crdt/registry';
 import { AnyCrdtType } from './crdt/crdtType';
 import { Disposable, Emitter } from './emitter';
 import { InvalidInputError, UnavailableError } from './errors';
-import { Json, valueProblem } from './json';
+import { Json, MAX_JSON_DEPTH, canonicalJson, jsonProblem, valueTextProblem } from './json';
 import { MAX_EFFECTS_PER_TRANSACTION, MAX_NAME_LENGTH } from './schemas';
 import { Effect, ObjectKey, Transaction, Update, objectId, sequenceOf } from './transaction';
 import { RecentVersions, VersionConflict, sameContent } from './transactionVersions';
@@ -85,6 +85,8 @@ interface ClockWaiter {
   readonly resolve: () => void;
 }
 
+const NO_ARGS: readonly Json[] = [];
+
 const noJournal: Journal = { append: () => undefined, durable: () => Promise.resolve() };
 
 /**
@@ -93,6 +95,8 @@ const noJournal: Journal = { append: () => undefined, durable: () => Promise.res
  */
 export class Replica {
   private readonly objects = new Map<string, LiveObject>();
+  /** The object the latest operation touched (see `liveObject`); objects are only ever replaced all at once. */
+  private lastTouched: LiveObject | undefined;
   private readonly buffer: CausalBuffer;
   private readonly versions = new RecentVersions();
   private readonly waiters = new Set<ClockWaiter>();
@@ -274,6 +278,7 @@ export class Replica {
       return { key, type, state: type.decode(o.state) };
     });
     this.objects.clear();
+    this.lastTouched = undefined;
     for (const live of decoded) this.objects.set(objectId(live.key), live);
     this.live = { ...normalize(snapshot.clock) };
     this.published = undefined;
@@ -303,60 +308,93 @@ export class Replica {
       throw new InvalidInputError(`an update may have at most ${MAX_EFFECTS_PER_TRANSACTION} operations, got ${updates.length}`);
     }
     let bytes = 0;
-    updates.forEach((u, i) => {
-      const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op}): ` : '';
+    for (let i = 0; i < updates.length; i++) {
+      const u = updates[i];
       try {
-        if (typeof u.bucket !== 'string' || typeof u.key !== 'string') {
-          throw new InvalidInputError('bucket and key must be strings');
-        }
-        if (u.bucket.length > MAX_NAME_LENGTH || u.key.length > MAX_NAME_LENGTH) {
-          throw new InvalidInputError(`bucket and key may have at most ${MAX_NAME_LENGTH} characters`);
-        }
-        const args = u.args ?? [];
-        args.forEach((arg, n) => {
-          const problem = valueProblem(arg);
-          if (problem !== undefined) throw new InvalidInputError(`argument ${n + 1} is not a usable value: ${problem}`);
-        });
-        if (args.length > 0) bytes += JSON.stringify(args).length;
+        bytes += this.checkUpdate(u);
         if (bytes > MAX_UPDATE_BYTES) {
           throw new InvalidInputError(`the update's values take more than ${MAX_UPDATE_BYTES} bytes; split it into several updates`);
         }
-        validateOperation(crdtType(u.type), u.op, args);
+        // The values were checked by checkUpdate.
+        validateOperationShape(crdtType(u.type), u.op, u.args ?? NO_ARGS);
       } catch (error) {
-        if (where && error instanceof InvalidInputError) throw new InvalidInputError(where + error.message);
+        if (updates.length > 1 && error instanceof InvalidInputError) {
+          throw new InvalidInputError(`operation ${i + 1} (${u.type} ${u.op}): ${error.message}`);
+        }
         throw error;
       }
-    });
+    }
+  }
+
+  /**
+   * Checks one operation's names and values; returns the length of its arguments as JSON text
+   * (what MAX_UPDATE_BYTES bounds).
+   */
+  private checkUpdate(u: Update): number {
+    if (typeof u.bucket !== 'string' || typeof u.key !== 'string') {
+      throw new InvalidInputError('bucket and key must be strings');
+    }
+    if (u.bucket.length > MAX_NAME_LENGTH || u.key.length > MAX_NAME_LENGTH) {
+      throw new InvalidInputError(`bucket and key may have at most ${MAX_NAME_LENGTH} characters`);
+    }
+    const args = u.args ?? NO_ARGS;
+    // The arguments' JSON text: "[", then each one's text (as long as its canonical text) and "," or "]".
+    let length = args.length > 0 ? 1 : 0;
+    for (let n = 0; n < args.length; n++) {
+      const arg = args[n];
+      const problem = jsonProblem(arg, MAX_JSON_DEPTH);
+      const text = problem === undefined ? canonicalJson(arg) : '';
+      const tooLong = problem ?? valueTextProblem(text);
+      if (tooLong !== undefined) throw new InvalidInputError(`argument ${n + 1} is not a usable value: ${tooLong}`);
+      length += text.length + 1;
+    }
+    return length;
   }
 
   /** Runs every operation's `prepare` without changing live state; throws on the first refusal. */
   private prepare(updates: readonly Update[]): Transaction {
     const clock = increment(this.live, this.id);
     const seq = clock[this.id];
+    const effects = new Array<Effect>(updates.length);
+    if (updates.length === 1) {
+      effects[0] = this.prepareEffect(updates[0], 0, seq, this.liveObject(updates[0])?.state);
+      return { origin: this.id, clock, at: this.now(), effects };
+    }
     const ids = updates.map(objectId);
     const touches = new Map<string, number>();
-    if (ids.length > 1) for (const id of ids) touches.set(id, (touches.get(id) ?? 0) + 1);
+    for (const id of ids) touches.set(id, (touches.get(id) ?? 0) + 1);
     // Keys touched more than once see the batch's earlier effects, on a private copy.
     const staged = new Map<string, unknown>();
-    const effects: Effect[] = updates.map((u, i) => {
+    for (let i = 0; i < updates.length; i++) {
+      const u = updates[i];
       const type = crdtType(u.type);
       const id = ids[i];
       const live = this.objects.get(id);
-      const state = staged.has(id) ? staged.get(id) : live ? live.state : type.initial();
-      const where = updates.length > 1 ? `operation ${i + 1} (${u.type} ${u.op} ${u.bucket}/${u.key}): ` : '';
-      let effect: Json;
+      const state = staged.has(id) ? staged.get(id) : live?.state;
+      let effect: Effect;
       try {
-        effect = type.prepare(state, u.op, u.args ?? [], { replica: this.id, tag: `${this.id}:${seq}:${i}` });
+        effect = this.prepareEffect(u, i, seq, state);
       } catch (error) {
-        if (where && error instanceof Error) error.message = where + error.message;
+        if (error instanceof Error) error.message = `operation ${i + 1} (${u.type} ${u.op} ${u.bucket}/${u.key}): ${error.message}`;
         throw error;
       }
       if ((touches.get(id) ?? 0) > 1) {
-        staged.set(id, type.apply(staged.has(id) ? staged.get(id) : live ? type.clone(live.state) : state, effect, this.id));
+        const base = staged.has(id) ? staged.get(id) : live ? type.clone(live.state) : type.initial();
+        staged.set(id, type.apply(base, effect.effect, this.id));
       }
-      return { bucket: u.bucket, key: u.key, type: type.name, effect };
-    });
+      effects[i] = effect;
+    }
     return { origin: this.id, clock, at: this.now(), effects };
+  }
+
+  /** One operation's effect on `state` (undefined: the object does not exist yet). */
+  private prepareEffect(u: Update, index: number, seq: number, state: unknown): Effect {
+    const type = crdtType(u.type);
+    const effect = type.prepare(state === undefined ? type.initial() : state, u.op, u.args ?? NO_ARGS, {
+      replica: this.id,
+      tag: `${this.id}:${seq}:${index}`,
+    });
+    return { bucket: u.bucket, key: u.key, type: type.name, effect };
   }
 
   private conflict(txn: Transaction, source: string | undefined): ReceiveOutcome {
@@ -383,15 +421,27 @@ export class Replica {
 
   private applyEffects(txn: Transaction): void {
     for (const e of txn.effects) {
-      const id = objectId(e);
-      let live = this.objects.get(id);
+      let live = this.liveObject(e);
       if (!live) {
         const type = crdtType(e.type);
         live = { key: { bucket: e.bucket, key: e.key, type: type.name }, type, state: type.initial() };
-        this.objects.set(id, live);
+        this.objects.set(objectId(e), live);
+        this.lastTouched = live;
       }
       live.state = live.type.apply(live.state, e.effect, txn.origin);
     }
+  }
+
+  /**
+   * The object named by `key`, if it exists. Successive operations mostly touch the object the
+   * previous one touched: that one is compared by name before an id is built and looked up.
+   */
+  private liveObject(key: ObjectKey): LiveObject | undefined {
+    const last = this.lastTouched;
+    if (last && last.key.key === key.key && last.key.bucket === key.bucket && last.key.type === key.type) return last;
+    const live = this.objects.get(objectId(key));
+    if (live) this.lastTouched = live;
+    return live;
   }
 
   private deliverReady(): void {

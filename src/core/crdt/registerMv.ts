@@ -78,11 +78,16 @@ export const registerMv: CrdtType<RegisterMvState, 'register_mv'> = {
     },
   },
   apply(state, raw) {
-    const effect = raw as unknown as RegisterMvEffect;
-    const overwritten = new Set(effect.rm);
-    const kept = state.filter((v) => !overwritten.has(v.tag));
-    if (effect.set) kept.push({ value: effect.set.value, tag: effect.set.tag });
-    return kept;
+    const { rm, set } = raw as unknown as RegisterMvEffect;
+    // Usually one version overwrites one: a Set of the retired tags only pays off for many.
+    const overwritten = rm.length > 8 ? new Set(rm) : undefined;
+    let kept = 0;
+    for (const version of state) {
+      if (overwritten ? !overwritten.has(version.tag) : !rm.includes(version.tag)) state[kept++] = version;
+    }
+    state.length = kept;
+    if (set) state.push({ value: set.value, tag: set.tag });
+    return state;
   },
   join(local, localClock, remote, remoteClock) {
     const remoteTags = new Set(remote.map((v) => v.tag));

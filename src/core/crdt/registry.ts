@@ -58,12 +58,9 @@ export function describeState(type: TypeName, encoded: Json): StateDescription {
 }
 
 export function operationSpec(type: AnyCrdtType, op: string): OperationSpec {
-  const spec = type.operations.find((o) => o.name === op);
-  if (!spec) {
-    const known = type.operations.map((o) => o.name).join(', ');
-    throw new InvalidInputError(`unknown operation "${op}" for ${type.name}; its operations: ${known}`);
-  }
-  return spec;
+  for (const spec of type.operations) if (spec.name === op) return spec;
+  const known = type.operations.map((o) => o.name).join(', ');
+  throw new InvalidInputError(`unknown operation "${op}" for ${type.name}; its operations: ${known}`);
 }
 
 /**
@@ -72,30 +69,41 @@ export function operationSpec(type: AnyCrdtType, op: string): OperationSpec {
  */
 export function validateOperation(type: AnyCrdtType, op: string, args: readonly Json[]): void {
   const spec = operationSpec(type, op);
-  const where = `${type.name} ${op}`;
   // Every argument may become an element or register value: what peers would refuse is refused here.
-  args.forEach((arg, i) => {
-    const problem = valueProblem(arg);
-    if (problem !== undefined) throw new InvalidInputError(`${where}: argument ${i + 1} is not accepted: ${problem}`);
-  });
+  for (let i = 0; i < args.length; i++) {
+    const problem = valueProblem(args[i]);
+    if (problem !== undefined) throw new InvalidInputError(`${type.name} ${op}: argument ${i + 1} is not accepted: ${problem}`);
+  }
+  validateArgumentCount(type, spec, args);
+}
+
+/**
+ * The part of `validateOperation` after the values: how many arguments the operation takes, and
+ * their kind. For a caller that has checked every argument as a value already.
+ */
+export function validateOperationShape(type: AnyCrdtType, op: string, args: readonly Json[]): void {
+  validateArgumentCount(type, operationSpec(type, op), args);
+}
+
+function validateArgumentCount(type: AnyCrdtType, spec: OperationSpec, args: readonly Json[]): void {
   switch (spec.args.kind) {
     case 'none':
-      if (args.length !== 0) throw new InvalidInputError(`${where} takes no argument, got ${args.length}`);
+      if (args.length !== 0) throw new InvalidInputError(`${type.name} ${spec.name} takes no argument, got ${args.length}`);
       return;
     case 'oneValue':
-      if (args.length !== 1) throw new InvalidInputError(`${where} takes exactly one argument, got ${args.length}`);
+      if (args.length !== 1) throw new InvalidInputError(`${type.name} ${spec.name} takes exactly one argument, got ${args.length}`);
       return;
     case 'values':
-      if (args.length === 0) throw new InvalidInputError(`${where} takes one or more arguments`);
+      if (args.length === 0) throw new InvalidInputError(`${type.name} ${spec.name} takes one or more arguments`);
       return;
     case 'optionalInteger': {
-      if (args.length > 1) throw new InvalidInputError(`${where} takes at most one argument, got ${args.length}`);
+      if (args.length > 1) throw new InvalidInputError(`${type.name} ${spec.name} takes at most one argument, got ${args.length}`);
       if (args.length === 0) return;
       const n = args[0];
       if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
-        throw new InvalidInputError(`${where}: the amount must be an integer, got ${JSON.stringify(n)}`);
+        throw new InvalidInputError(`${type.name} ${spec.name}: the amount must be an integer, got ${JSON.stringify(n)}`);
       }
-      if (spec.args.positive && n <= 0) throw new InvalidInputError(`${where}: the amount must be > 0, got ${n}`);
+      if (spec.args.positive && n <= 0) throw new InvalidInputError(`${type.name} ${spec.name}: the amount must be > 0, got ${n}`);
       return;
     }
   }
