@@ -104,8 +104,13 @@ export class RecordCoder {
    * UnusableRecordError otherwise, with a placeholder when the origin and clock were readable.
    */
   decode(payload: Uint8Array): Transaction | undefined {
-    const r = new ByteReader(payload);
-    if (isDefinitions(payload)) {
+    return this.decodeAt(payload, 0, payload.length);
+  }
+
+  /** `decode` of the payload that is `bytes` from `start` to `end`, read in place. */
+  decodeAt(bytes: Uint8Array, start: number, end: number): Transaction | undefined {
+    const r = new ByteReader(bytes, start, end);
+    if (start < end && bytes[start] === DEFINITIONS) {
       try {
         this.define(r);
         return undefined;

@@ -1,13 +1,12 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDuplicate } from '../core/causalBuffer';
 import { InvalidInputError, MinidoteError, errorMessage } from '../core/errors';
 import { Replica } from '../core/replica';
-import { Transaction } from '../core/transaction';
-import { VectorClock, normalize } from '../core/vectorClock';
+import { Transaction, sequenceOf } from '../core/transaction';
+import { VectorClock, entry, normalize } from '../core/vectorClock';
 import { copyAside, cutTail, moveAside, removeInterruptedWrites } from './files';
 import { Damage, numberedFiles, segmentFile, snapshotFile } from './format';
-import { LoggedRecord, SegmentInfo, SegmentScan, UnusableRecord, placeholderFor, scanSegment } from './segments';
+import { SegmentInfo, checkSegment, placeholderFor, readSegment } from './segments';
 import { SnapshotInfo, readSnapshotFile, snapshotOnDisk } from './snapshots';
 
 /** Bytes recovery did not trust: cut from `file` at `offset` and moved to `damaged/`. */
@@ -115,7 +114,7 @@ function keepHistory(
 ): SegmentInfo[] {
   const kept: SegmentInfo[] = [];
   for (const number of numbers) {
-    const scan = scanSegment(dir, number, undefined, snapshotClock);
+    const scan = checkSegment(dir, number, snapshotClock);
     if (scan.info && !scan.damage) {
       kept.push(scan.info);
       continue;
@@ -141,45 +140,53 @@ function replay(
 ): SegmentInfo[] {
   const kept: SegmentInfo[] = [];
   let firstSkip: string | undefined;
+  // The replica's clock as replay advances it: reading `replica.clock` would copy it after every record.
+  const delivered: Record<string, number> = { ...replica.clock };
+  const deliver = (txn: Transaction): boolean => {
+    if (!replica.replay(txn)) return false;
+    delivered[txn.origin] = sequenceOf(txn);
+    return true;
+  };
   for (let i = 0; i < numbers.length; i++) {
     const file = segmentFile(numbers[i]);
-    const scan = scanSegment(dir, numbers[i]);
-    if (i === 0 && !fromSnapshot && scan.info && Object.keys(normalize(scan.info.start)).length > 0) {
-      throw new MinidoteError(
-        'storage',
-        `cannot recover ${dir}: there is no readable snapshot, and the log starts at ${file}, after transactions ` +
-          'that were compacted away. Restore the directory from a backup, or move it away and start a replica ' +
-          'with a new id',
-      );
-    }
+    let data: Buffer | undefined;
     const setAside = (at: { offset: number; next: number }, reason: string, placeholder?: Transaction): void => {
       const { offset } = at;
-      const copy = copyAside(dir, file, offset, scan.data.subarray(offset, at.next));
+      const copy = copyAside(dir, file, offset, (data as Buffer).subarray(offset, at.next));
       report.setAside.push({ file, offset, reason, copy });
       say(`log record ${file}@${offset} cannot be applied (${reason}); copied to ${copy}, recovery goes on`);
       // Uses up its sequence number, so that the origin's later records still apply.
-      if (placeholder && !isDuplicate(placeholder, replica.clock)) replica.replay(placeholder);
+      if (placeholder && sequenceOf(placeholder) > entry(delivered, placeholder.origin)) deliver(placeholder);
     };
-    for (const item of inLogOrder(scan)) {
-      if ('reason' in item) {
-        setAside(item, item.reason, item.placeholder);
-        continue;
-      }
-      const { offset, txn } = item;
-      if (isDuplicate(txn, replica.clock)) continue;
-      let applied: boolean;
-      try {
-        applied = replica.replay(txn);
-      } catch (error) {
-        setAside(item, `applying it failed: ${errorMessage(error)}`, placeholderFor(txn));
-        continue;
-      }
-      if (applied) report.replayed++;
-      else {
-        report.skipped++;
-        firstSkip ??= `${file} at offset ${offset}`;
-      }
-    }
+    const scan = readSegment(dir, numbers[i], {
+      begin: (info, bytes) => {
+        data = bytes;
+        if (i === 0 && !fromSnapshot && Object.keys(normalize(info.start)).length > 0) {
+          throw new MinidoteError(
+            'storage',
+            `cannot recover ${dir}: there is no readable snapshot, and the log starts at ${file}, after transactions ` +
+              'that were compacted away. Restore the directory from a backup, or move it away and start a replica ' +
+              'with a new id',
+          );
+        }
+      },
+      record: (txn, offset, next) => {
+        if (sequenceOf(txn) <= entry(delivered, txn.origin)) return;
+        let applied: boolean;
+        try {
+          applied = deliver(txn);
+        } catch (error) {
+          setAside({ offset, next }, `applying it failed: ${errorMessage(error)}`, placeholderFor(txn));
+          return;
+        }
+        if (applied) report.replayed++;
+        else {
+          report.skipped++;
+          firstSkip ??= `${file} at offset ${offset}`;
+        }
+      },
+      unusable: (item) => setAside(item, item.reason, item.placeholder),
+    });
     if (!scan.damage) {
       if (scan.info) kept.push(scan.info);
       continue;
@@ -198,12 +205,6 @@ function replay(
     );
   }
   return kept;
-}
-
-/** A segment's good and unusable records merged back into log order. */
-function inLogOrder(scan: SegmentScan): (LoggedRecord | UnusableRecord)[] {
-  if (scan.unusable.length === 0) return scan.records;
-  return [...scan.records, ...scan.unusable].sort((a, b) => a.offset - b.offset);
 }
 
 /** Cuts `file` at `offset` (all of it when there is no header to keep) and records why. */

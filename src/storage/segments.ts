@@ -14,7 +14,7 @@ import {
   parseJson,
   segmentFile,
 } from './format';
-import { encodeJsonFrame, readFrame } from './frames';
+import { DAMAGED, END, FRAME_HEAD, encodeJsonFrame, frameDamage, frameEnd, readFrame } from './frames';
 import { RecordCoder, UnusableRecordError, decodeJsonRecord, isDefinitions } from './records';
 
 /** What the storage knows about one log segment (kept up to date for the segment being written). */
@@ -62,16 +62,30 @@ export interface UnusableRecord {
   readonly placeholder?: Transaction;
 }
 
-export interface SegmentScan {
+/** What reading a segment found besides its records. */
+export interface SegmentRead {
   readonly data: Buffer;
   /** Undefined when the header itself is damaged. */
   readonly info?: SegmentInfo;
+  /** The first frame that is torn or fails its checksum: nothing from here on can be trusted. */
+  readonly damage?: { readonly offset: number; readonly reason: string };
+}
+
+export interface SegmentScan extends SegmentRead {
   /** The good records, up to the first damaged frame. */
   readonly records: LoggedRecord[];
   /** Whole frames with unusable content, in log order, among (not after) the good records. */
   readonly unusable: UnusableRecord[];
-  /** The first frame that is torn or fails its checksum: nothing from here on can be trusted. */
-  readonly damage?: { readonly offset: number; readonly reason: string };
+}
+
+/** Takes a segment's records in log order as `readSegment` reads them. */
+export interface RecordVisitor {
+  /** Once the header is read, before any record. */
+  begin?(info: SegmentInfo, data: Buffer): void;
+  /** A good record, from `offset` to `next`. */
+  record(txn: Transaction, offset: number, next: number): void;
+  /** A whole frame whose content is unusable. */
+  unusable(record: UnusableRecord): void;
 }
 
 /**
@@ -89,85 +103,142 @@ export function noteRecord(info: SegmentInfo, txn: Transaction | undefined, byte
 }
 
 /**
- * Reads a segment (its first `limit` bytes when given) and stops at the first damaged frame; a
- * whole frame whose content is unusable is listed apart and the scan goes on. With
- * `coveredBy` (a clock known to cover every record, such as the snapshot that follows the segment),
- * records are only checksummed and counted, not decoded: recovery keeps such segments for lagging
- * peers only, and decoding them all would cost as much as replaying them.
+ * Reads a segment (its first `limit` bytes when given) into lists of its records; see `readSegment`.
  */
-export function scanSegment(dir: string, number: number, limit?: number, coveredBy?: VectorClock): SegmentScan {
+export function scanSegment(dir: string, number: number, limit?: number): SegmentScan {
+  const records: LoggedRecord[] = [];
+  const unusable: UnusableRecord[] = [];
+  const read = readSegment(
+    dir,
+    number,
+    {
+      record: (txn, offset, next) => records.push({ offset, next, txn }),
+      unusable: (record) => unusable.push(record),
+    },
+    limit,
+  );
+  return { ...read, records, unusable };
+}
+
+/**
+ * Reads a segment (its first `limit` bytes when given), handing each record to `visitor` as soon
+ * as it is decoded, and stops at the first damaged frame; a whole frame whose content is unusable
+ * goes to `visitor.unusable` and the reading goes on. Recovery replays each record as it comes:
+ * no list of the segment's transactions is ever held.
+ */
+export function readSegment(dir: string, number: number, visitor: RecordVisitor, limit?: number): SegmentRead {
+  const opened = openSegment(dir, number, limit, limit === undefined);
+  if (!('from' in opened)) return opened;
+  const { data, info, coder } = opened;
+  visitor.begin?.(info, data);
+  const frames = coder ? undefined : ([] as number[]);
+  let damage: { offset: number; reason: string } | undefined;
+  for (let offset = opened.from; ;) {
+    const next = frameEnd(data, offset);
+    if (next === END) break;
+    if (next === DAMAGED) {
+      damage = { offset, reason: frameDamage(data, offset) };
+      break;
+    }
+    if (coder) takeRecord(info, visitor, offset, next, () => coder.decodeAt(data, offset + FRAME_HEAD, next));
+    else frames?.push(offset, next);
+    offset = next;
+  }
+  if (frames) {
+    const decode = jsonRecords(data, frames);
+    for (let i = 0; i < frames.length; i += 2) takeRecord(info, visitor, frames[i], frames[i + 1], () => decode(i / 2));
+  }
+  return damage ? { data, info, damage } : { data, info };
+}
+
+/**
+ * Only checks a segment's frames and counts its records, decoding none: for a segment that
+ * `coveredBy` (a clock known to cover every record, such as the snapshot that follows it) covers.
+ * Recovery keeps such segments for lagging peers only, and decoding them all would cost as much as
+ * replaying them.
+ */
+export function checkSegment(dir: string, number: number, coveredBy: VectorClock): SegmentRead {
+  const opened = openSegment(dir, number, undefined, false);
+  if (!('from' in opened)) return opened;
+  const { data, coder } = opened;
+  let records = 0;
+  let offset = opened.from;
+  let damage: { offset: number; reason: string } | undefined;
+  for (;;) {
+    const next = frameEnd(data, offset);
+    if (next === END) break;
+    if (next === DAMAGED) {
+      damage = { offset, reason: frameDamage(data, offset) };
+      break;
+    }
+    if (!coder || !isDefinitions(data.subarray(offset + FRAME_HEAD, next))) records++;
+    offset = next;
+  }
+  const info: SegmentInfo = { ...opened.info, records, bytes: offset, covers: { ...coveredBy } };
+  return damage ? { data, info, damage } : { data, info };
+}
+
+type OpenedSegment = { data: Buffer; info: SegmentInfo; coder?: RecordCoder; from: number };
+type DamagedHeader = { data: Buffer; damage: { offset: number; reason: string } };
+
+/** Reads a segment's bytes and its header; the records start at `from`. */
+function openSegment(dir: string, number: number, limit: number | undefined, continuable: boolean): OpenedSegment | DamagedHeader {
   const path = join(dir, segmentFile(number));
   const whole = readFileSync(path);
   const data = limit === undefined ? whole : whole.subarray(0, limit);
   const first = readFrame(data, 0);
   if (first.kind !== 'frame') {
     const reason = first.kind === 'end' ? 'no header' : `header: ${first.reason}`;
-    return { data, records: [], unusable: [], damage: { offset: 0, reason } };
+    return { data, damage: { offset: 0, reason } };
   }
   let header: SegmentHeader;
   try {
     header = readHeader(first.payload, path, number);
   } catch (error) {
     if (!(error instanceof Damage)) throw error;
-    return { data, records: [], unusable: [], damage: { offset: 0, reason: `header: ${error.message}` } };
+    return { data, damage: { offset: 0, reason: `header: ${error.message}` } };
   }
   const { at, ...fields } = header;
   const coder = header.version === JSON_FORMAT_VERSION ? undefined : new RecordCoder(header.start, at);
   // Only a segment read to its end can be continued: its coder has seen every name it defines.
-  const continuable = coder !== undefined && coveredBy === undefined && limit === undefined;
-  const info: SegmentInfo = { ...fields, path, records: 0, bytes: first.next, covers: {}, ...(continuable ? { coder } : {}) };
-  const frames: { offset: number; payload: Buffer; next: number }[] = [];
-  let damage: { offset: number; reason: string } | undefined;
-  for (let offset = first.next; ;) {
-    const frame = readFrame(data, offset);
-    if (frame.kind === 'end') break;
-    if (frame.kind === 'damage') {
-      damage = { offset, reason: frame.reason };
-      break;
-    }
-    frames.push({ offset, payload: frame.payload, next: frame.next });
-    offset = frame.next;
+  const info: SegmentInfo = { ...fields, path, records: 0, bytes: first.next, covers: {}, ...(continuable && coder ? { coder } : {}) };
+  return coder ? { data, info, coder, from: first.next } : { data, info, from: first.next };
+}
+
+/** Decodes the record from `offset` to `next`, notes it in `info` and hands it to `visitor`. */
+function takeRecord(info: SegmentInfo, visitor: RecordVisitor, offset: number, next: number, decode: () => Transaction | undefined): void {
+  let txn: Transaction | undefined;
+  try {
+    txn = decode();
+  } catch (error) {
+    if (!(error instanceof Damage)) throw error;
+    const placeholder = error instanceof UnusableRecordError ? error.placeholder : undefined;
+    noteRecord(info, placeholder, next - offset);
+    visitor.unusable(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
+    return;
   }
-  const records: LoggedRecord[] = [];
-  const unusable: UnusableRecord[] = [];
-  const end = (scanned: SegmentInfo): SegmentScan =>
-    damage ? { data, info: scanned, records, unusable, damage } : { data, info: scanned, records, unusable };
-  if (coveredBy !== undefined) {
-    const last = frames.at(-1);
-    const count = coder ? frames.filter((f) => !isDefinitions(f.payload)).length : frames.length;
-    return end({ ...info, records: count, bytes: last ? last.next : info.bytes, covers: { ...coveredBy } });
+  if (txn === undefined) {
+    // Names for the records that follow: bytes of the segment, not a record.
+    info.bytes += next - offset;
+    return;
   }
-  const decode = coder ? (payload: Buffer) => coder.decode(payload) : jsonRecords(frames.map((f) => f.payload));
-  for (const [i, { offset, payload, next }] of frames.entries()) {
-    try {
-      const txn = decode(payload, i);
-      if (txn === undefined) {
-        // Names for the records that follow: bytes of the segment, not a record.
-        info.bytes += next - offset;
-        continue;
-      }
-      records.push({ offset, next, txn });
-      noteRecord(info, txn, next - offset);
-    } catch (error) {
-      if (!(error instanceof Damage)) throw error;
-      const placeholder = error instanceof UnusableRecordError ? error.placeholder : undefined;
-      unusable.push(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
-      noteRecord(info, placeholder, next - offset);
-    }
-  }
-  return end(info);
+  noteRecord(info, txn, next - offset);
+  visitor.record(txn, offset, next);
 }
 
 /**
- * Reads the records of a segment of format 1 (JSON), all parsed with one JSON.parse when they all
- * are JSON. Throws Damage, an UnusableRecordError carrying the placeholder when there is one.
+ * Reads the records of a segment of format 1 (JSON), whose frames are the pairs of offsets in
+ * `frames`; all parsed with one JSON.parse when they all are JSON. Throws Damage, an
+ * UnusableRecordError carrying the placeholder when there is one.
  */
-function jsonRecords(payloads: readonly Buffer[]): (payload: Buffer, i: number) => Transaction {
+function jsonRecords(data: Buffer, frames: readonly number[]): (i: number) => Transaction {
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < frames.length; i += 2) payloads.push(data.subarray(frames[i] + FRAME_HEAD, frames[i + 1]));
   const values = parseAll(payloads);
-  return (payload, i) => {
+  return (i) => {
     let value: unknown;
     try {
-      value = values ? values[i] : parseJson(payload);
+      value = values ? values[i] : parseJson(payloads[i]);
       return decodeJsonRecord(value);
     } catch (error) {
       if (!(error instanceof Damage)) throw error;
