@@ -90,9 +90,14 @@ export interface Names {
   readonly objects: NameTable<ObjectKey>;
   readonly inline: boolean;
   readonly pending: { ids: string[]; objects: ObjectKey[] };
-  /** The number of the object written last: a run of effects on one object skips building its id. */
-  lastObject: number;
+  /**
+   * The numbers of the objects written last, most recent first: a run of effects on one object, or
+   * transactions that take turns between a few, skip building the object's id and looking it up.
+   */
+  readonly recentObjects: number[];
 }
+
+const RECENT_OBJECTS = 4;
 
 /** Generous for any team, small enough that a hostile stream costs at most a few MB to follow. */
 export const DEFAULT_LIMITS = {
@@ -115,7 +120,7 @@ export function newNames(
   );
   for (const id of initialIds) ids.add(id);
   const objects = new NameTable<ObjectKey>(limits.objects, objectId, (o) => o.bucket.length + o.key.length);
-  return { ids, objects, inline, pending: { ids: [], objects: [] }, lastObject: -1 };
+  return { ids, objects, inline, pending: { ids: [], objects: [] }, recentObjects: new Array<number>(RECENT_OBJECTS).fill(-1) };
 }
 
 export function markNames(names: Names): [number, number] {
@@ -167,27 +172,44 @@ export function readReplicaIdText(r: ByteReader): string {
 }
 
 export function writeObject(w: ByteWriter, names: Names, key: ObjectKey): void {
-  const last = names.objects.at(names.lastObject);
-  if (last !== undefined && last.key === key.key && last.bucket === key.bucket && last.type === key.type) {
-    w.uvarint(names.lastObject + 1);
-    return;
+  const recent = names.recentObjects;
+  for (let i = 0; i < recent.length; i++) {
+    // Compared by content: a number may have been rolled back and given to another object since.
+    const n = recent[i];
+    const known = names.objects.at(n);
+    if (known !== undefined && known.key === key.key && known.bucket === key.bucket && known.type === key.type) {
+      if (i > 0) {
+        recent.copyWithin(1, 0, i);
+        recent[0] = n;
+      }
+      w.uvarint(n + 1);
+      return;
+    }
   }
   const id = objectId(key);
   const i = names.objects.indexOf(id);
   if (i !== undefined) {
-    names.lastObject = i;
+    rememberObject(recent, i);
     w.uvarint(i + 1);
     return;
   }
   const copy: ObjectKey = { bucket: key.bucket, key: key.key, type: key.type };
   if (!names.inline) {
     names.pending.objects.push(copy);
-    w.uvarint((names.objects.add(copy, id) as number) + 1);
+    const added = names.objects.add(copy, id) as number;
+    rememberObject(recent, added);
+    w.uvarint(added + 1);
     return;
   }
   w.u8(0);
   writeObjectText(w, copy);
-  names.objects.add(copy, id);
+  const added = names.objects.add(copy, id);
+  if (added !== undefined) rememberObject(recent, added);
+}
+
+function rememberObject(recent: number[], n: number): void {
+  recent.copyWithin(1, 0, recent.length - 1);
+  recent[0] = n;
 }
 
 export function writeObjectText(w: ByteWriter, key: ObjectKey): void {

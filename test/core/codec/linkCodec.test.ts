@@ -296,6 +296,42 @@ describe('core/codec: binary peer messages', function () {
     );
   });
 
+  it('writes an object the link has named as its number when transactions take turns between a few, also after a failed write gave its number to another', async () => {
+    const replica = new Replica('alpha');
+    const made: Transaction[] = [];
+    replica.onChange((change) => {
+      if (change.kind === 'transaction') made.push(change.transaction);
+    });
+    for (let i = 0; i < 12; i++) await replica.update([{ bucket: 'b', key: `k${i % 3}`, type: 'counter_pn', op: 'increment' }]);
+    const encoder = new LinkEncoder();
+    const decoder = new LinkDecoder();
+    const sizes = made.map((txn) => encoder.transactions([txn], 64)[0]).map((message) => {
+      const decoded = decoder.decode(message) as { txns: Transaction[] };
+      return { message, txns: decoded.txns };
+    });
+    assertSameTransactions(
+      sizes.flatMap((s) => s.txns),
+      made,
+    );
+    // Once each of the three objects has been named, they all cost the same: a number, not the name.
+    const later = sizes.slice(3).map((s) => s.message.length);
+    assert.ok(Math.max(...later) < sizes[1].message.length, `${later} vs ${sizes[1].message.length}`);
+
+    // A write that fails halfway rolls back the object it named: its number goes to the next new object.
+    const next = async (key: string) => {
+      await replica.update([{ bucket: 'b', key, type: 'counter_pn', op: 'increment' }]);
+      return made[made.length - 1];
+    };
+    const named = await next('first');
+    const broken: Transaction = { ...named, effects: [...named.effects, { ...named.effects[0], type: 'no-such-type' as never }] };
+    assert.throws(() => encoder.transactions([broken], 64), InvalidInputError);
+    const rest = [await next('second'), await next('first'), await next('second')];
+    assertSameTransactions(
+      rest.flatMap((txn) => (decoder.decode(encoder.transactions([txn], 64)[0]) as { txns: Transaction[] }).txns),
+      rest,
+    );
+  });
+
   it('refuses a one-byte successor head with no transaction before it on the link, and one beyond the largest sequence number', () => {
     const first: Transaction = { origin: 'a', clock: { a: MAX_SEQUENCE }, at: 5, effects: [] };
     const encoder = new LinkEncoder();
