@@ -2,8 +2,9 @@ import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, MinidoteError, errorMessage } from '../core/errors';
 import { Replica } from '../core/replica';
-import { Transaction, sequenceOf } from '../core/transaction';
-import { VectorClock, entry, normalize } from '../core/vectorClock';
+import { isDuplicate } from '../core/causalBuffer';
+import { Transaction } from '../core/transaction';
+import { VectorClock, normalize } from '../core/vectorClock';
 import { copyAside, cutTail, moveAside, removeInterruptedWrites } from './files';
 import { Damage, numberedFiles, segmentFile, snapshotFile } from './format';
 import { SegmentInfo, checkSegment, placeholderFor, readSegment } from './segments';
@@ -140,13 +141,6 @@ function replay(
 ): SegmentInfo[] {
   const kept: SegmentInfo[] = [];
   let firstSkip: string | undefined;
-  // The replica's clock as replay advances it: reading `replica.clock` would copy it after every record.
-  const delivered: Record<string, number> = { ...replica.clock };
-  const deliver = (txn: Transaction): boolean => {
-    if (!replica.replay(txn)) return false;
-    delivered[txn.origin] = sequenceOf(txn);
-    return true;
-  };
   for (let i = 0; i < numbers.length; i++) {
     const file = segmentFile(numbers[i]);
     let data: Buffer | undefined;
@@ -156,7 +150,7 @@ function replay(
       report.setAside.push({ file, offset, reason, copy });
       say(`log record ${file}@${offset} cannot be applied (${reason}); copied to ${copy}, recovery goes on`);
       // Uses up its sequence number, so that the origin's later records still apply.
-      if (placeholder && sequenceOf(placeholder) > entry(delivered, placeholder.origin)) deliver(placeholder);
+      if (placeholder && !isDuplicate(placeholder, replica.clock)) replica.replay(placeholder);
     };
     const scan = readSegment(dir, numbers[i], {
       begin: (info, bytes) => {
@@ -171,16 +165,16 @@ function replay(
         }
       },
       record: (txn, offset, next) => {
-        if (sequenceOf(txn) <= entry(delivered, txn.origin)) return;
         let applied: boolean;
         try {
-          applied = deliver(txn);
+          applied = replica.replay(txn);
         } catch (error) {
           setAside({ offset, next }, `applying it failed: ${errorMessage(error)}`, placeholderFor(txn));
           return;
         }
         if (applied) report.replayed++;
-        else {
+        // Only what replay refused is checked against the clock, whose copy costs an object.
+        else if (!isDuplicate(txn, replica.clock)) {
           report.skipped++;
           firstSkip ??= `${file} at offset ${offset}`;
         }

@@ -140,13 +140,31 @@ export function readSegment(dir: string, number: number, visitor: RecordVisitor,
       damage = { offset, reason: frameDamage(data, offset) };
       break;
     }
-    if (coder) takeRecord(info, visitor, offset, next, () => coder.decodeAt(data, offset + FRAME_HEAD, next));
-    else frames?.push(offset, next);
+    if (coder) {
+      let txn: Transaction | undefined;
+      try {
+        txn = coder.decodeAt(data, offset + FRAME_HEAD, next);
+      } catch (error) {
+        takeUnusable(info, visitor, offset, next, error);
+        offset = next;
+        continue;
+      }
+      takeRecord(info, visitor, offset, next, txn);
+    } else frames?.push(offset, next);
     offset = next;
   }
   if (frames) {
     const decode = jsonRecords(data, frames);
-    for (let i = 0; i < frames.length; i += 2) takeRecord(info, visitor, frames[i], frames[i + 1], () => decode(i / 2));
+    for (let i = 0; i < frames.length; i += 2) {
+      let txn: Transaction;
+      try {
+        txn = decode(i / 2);
+      } catch (error) {
+        takeUnusable(info, visitor, frames[i], frames[i + 1], error);
+        continue;
+      }
+      takeRecord(info, visitor, frames[i], frames[i + 1], txn);
+    }
   }
   return damage ? { data, info, damage } : { data, info };
 }
@@ -205,18 +223,8 @@ function openSegment(dir: string, number: number, limit: number | undefined, con
   return coder ? { data, info, coder, from: first.next } : { data, info, from: first.next };
 }
 
-/** Decodes the record from `offset` to `next`, notes it in `info` and hands it to `visitor`. */
-function takeRecord(info: SegmentInfo, visitor: RecordVisitor, offset: number, next: number, decode: () => Transaction | undefined): void {
-  let txn: Transaction | undefined;
-  try {
-    txn = decode();
-  } catch (error) {
-    if (!(error instanceof Damage)) throw error;
-    const placeholder = error instanceof UnusableRecordError ? error.placeholder : undefined;
-    noteRecord(info, placeholder, next - offset);
-    visitor.unusable(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
-    return;
-  }
+/** Notes the record from `offset` to `next` in `info` and hands it to `visitor`; undefined: a definitions frame. */
+function takeRecord(info: SegmentInfo, visitor: RecordVisitor, offset: number, next: number, txn: Transaction | undefined): void {
   if (txn === undefined) {
     // Names for the records that follow: bytes of the segment, not a record.
     info.bytes += next - offset;
@@ -224,6 +232,14 @@ function takeRecord(info: SegmentInfo, visitor: RecordVisitor, offset: number, n
   }
   noteRecord(info, txn, next - offset);
   visitor.record(txn, offset, next);
+}
+
+/** The record from `offset` to `next` could not be decoded: Damage makes it unusable, anything else is rethrown. */
+function takeUnusable(info: SegmentInfo, visitor: RecordVisitor, offset: number, next: number, error: unknown): void {
+  if (!(error instanceof Damage)) throw error;
+  const placeholder = error instanceof UnusableRecordError ? error.placeholder : undefined;
+  noteRecord(info, placeholder, next - offset);
+  visitor.unusable(placeholder ? { offset, next, reason: error.message, placeholder } : { offset, next, reason: error.message });
 }
 
 /**
