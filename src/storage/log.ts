@@ -9,7 +9,7 @@ import { FORMAT_VERSION, segmentFile } from './format';
 import { FsyncPolicy } from './fsyncPolicy';
 import { FRAME_HEAD } from './frames';
 import { RecordCoder } from './records';
-import { SegmentInfo, noteRecord, scanSegment, segmentHeader } from './segments';
+import { RecordVisitor, SegmentInfo, UnusableRecord, noteRecord, readSegment, segmentHeader } from './segments';
 
 const fdatasyncAsync = promisify(fdatasync);
 
@@ -241,25 +241,32 @@ export class TransactionLog {
     const out: Transaction[] = [];
     for (const info of this.list) {
       if (leq(info.covers, clock)) continue;
-      let scan;
+      let needed: UnusableRecord | undefined;
+      const visitor: RecordVisitor = {
+        record: (txn) => {
+          if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);
+        },
+        unusable: (u) => {
+          if (!u.placeholder || sequenceOf(u.placeholder) > entry(clock, u.placeholder.origin)) needed ??= u;
+        },
+      };
+      let read;
       try {
-        scan = scanSegment(this.dir, info.number, info.bytes);
+        read = readSegment(this.dir, info.number, visitor, info.bytes);
       } catch (error) {
         this.report(`could not read ${info.path}: ${errorMessage(error)}`);
         return undefined;
       }
-      if (scan.damage) {
-        const { offset, reason } = scan.damage;
+      if (read.damage) {
+        const { offset, reason } = read.damage;
         this.report(`${info.path} is damaged at offset ${offset} (${reason}); it cannot serve peers`);
         return undefined;
       }
-      const needed = scan.unusable.find((u) => !u.placeholder || sequenceOf(u.placeholder) > entry(clock, u.placeholder.origin));
       if (needed) {
         // Without it a peer could never deliver the origin's later records; a snapshot has them all.
         this.report(`${info.path} holds an unusable record at offset ${needed.offset}; a peer that lacks it gets a snapshot`);
         return undefined;
       }
-      for (const { txn } of scan.records) if (sequenceOf(txn) > entry(clock, txn.origin)) out.push(txn);
     }
     return out;
   }
