@@ -52,4 +52,5 @@ function top(path: string, count: number): void {
 const args = process.argv.slice(2);
 const topIndex = args.indexOf('--top');
 const count = topIndex >= 0 ? Number(args[topIndex + 1]) : 25;
-for (const file of files(args.filter((_, i) => i !== topIndex && i !== topIndex + 1))) top(file, count);
+const paths = topIndex >= 0 ? args.filter((_, i) => i !== topIndex && i !== topIndex + 1) : args;
+for (const file of files(paths)) top(file, count);
