@@ -126,7 +126,8 @@ export class SetAwState {
   clone(): SetAwState {
     const copy = new SetAwState();
     for (const [value, tags] of this.strings) copy.strings.set(value, typeof tags === 'string' ? tags : new Set(tags));
-    for (const [key, { value, tags }] of this.others) copy.others.set(key, { value, tags: typeof tags === 'string' ? tags : new Set(tags) });
+    for (const [key, { value, tags }] of this.others)
+      copy.others.set(key, { value, tags: typeof tags === 'string' ? tags : new Set(tags) });
     return copy;
   }
 }

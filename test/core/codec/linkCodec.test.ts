@@ -305,10 +305,12 @@ describe('core/codec: binary peer messages', function () {
     for (let i = 0; i < 12; i++) await replica.update([{ bucket: 'b', key: `k${i % 3}`, type: 'counter_pn', op: 'increment' }]);
     const encoder = new LinkEncoder();
     const decoder = new LinkDecoder();
-    const sizes = made.map((txn) => encoder.transactions([txn], 64)[0]).map((message) => {
-      const decoded = decoder.decode(message) as { txns: Transaction[] };
-      return { message, txns: decoded.txns };
-    });
+    const sizes = made
+      .map((txn) => encoder.transactions([txn], 64)[0])
+      .map((message) => {
+        const decoded = decoder.decode(message) as { txns: Transaction[] };
+        return { message, txns: decoded.txns };
+      });
     assertSameTransactions(
       sizes.flatMap((s) => s.txns),
       made,
