@@ -12,8 +12,12 @@ import { VectorClock, entry, increment, isReplicaId, leq, normalize } from './ve
 
 /**
  * Where a replica records transactions before they change its state. `append` is synchronous and
- * throws if the record could not be written: then nothing changes in memory. `durable` resolves
- * once what was appended is as durable as the configured policy promises.
+ * throws if the record could not be written: then nothing changes in memory. A journal may also
+ * gather records and write them together later (storage does, for the transactions of one peer
+ * message): a failure then surfaces at that later write, after the replica applied them, and the
+ * journal refuses everything from then on (nothing was acknowledged or sent on meanwhile, and
+ * peers send those transactions again). `durable` resolves once what was appended is as durable as
+ * the configured policy promises.
  */
 export interface Journal {
   append(txn: Transaction): void;
