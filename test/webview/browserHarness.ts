@@ -10,6 +10,7 @@ import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { panelHtml } from '../../src/extension/panel/panelHtml';
+import { PanelNode, PanelSession } from '../../src/extension/panel/panelSession';
 import { ProtocolMessage, RequestMessage } from '../../src/webview/rpc';
 
 const ROOT = resolve(__dirname, '../..');
@@ -365,4 +366,25 @@ export class ScriptedHost {
   async notify(method: string, params: unknown): Promise<void> {
     await toPage(this.page, { kind: 'notification', method, params });
   }
+}
+
+/**
+ * The panel page wired to a real PanelSession on `node`, as the extension wires a webview to it;
+ * resolves once the page shows the node's state. Dispose the session and close the page after.
+ */
+export async function openSessionPanel(
+  browser: Browser,
+  server: PanelServer,
+  node: PanelNode,
+): Promise<{ page: Page; session: PanelSession }> {
+  let session: PanelSession | undefined;
+  const page = await openPanel(browser, server, {
+    connect: (target) => {
+      session = new PanelSession((message) => void target.evaluate((m) => window.postMessage(m, '*'), message), node);
+      return (message) => void session?.receive(message);
+    },
+  });
+  await page.waitForSelector('.page:not([hidden])');
+  if (!session) throw new Error('the panel page never connected to its session');
+  return { page, session };
 }

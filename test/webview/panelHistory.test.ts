@@ -4,7 +4,7 @@ import { Browser, Page } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/panelSession';
 import { Cluster, TestNode, key } from '../net/cluster';
 import { waitUntil } from '../support/waitFor';
-import { OUTPUT_DIR, PanelServer, buildWebview, launchChromium, openPanel, pageErrors } from './browserHarness';
+import { OUTPUT_DIR, PanelServer, buildWebview, launchChromium, openSessionPanel, pageErrors } from './browserHarness';
 
 const theme = key('register_mv', 'config', 'theme');
 const freeze = key('flag_ew', 'ops', 'deploy-freeze');
@@ -49,13 +49,7 @@ describe("webview panel: an object's history and its value as of an older transa
     await bob.node.update([{ ...theme, op: 'assign', args: ['solarized'] }]);
     await cluster.converged([theme, freeze]);
 
-    page = await openPanel(browser, server, {
-      connect: (target) => {
-        session = new PanelSession((message) => void target.evaluate((m) => window.postMessage(m, '*'), message), alice.node);
-        return (message) => void session.receive(message);
-      },
-    });
-    await page.waitForSelector('.page:not([hidden])');
+    ({ page, session } = await openSessionPanel(browser, server, alice.node));
   });
 
   after(async () => {

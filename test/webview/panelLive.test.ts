@@ -4,7 +4,7 @@ import { Browser, Page } from 'playwright-core';
 import { PanelSession } from '../../src/extension/panel/panelSession';
 import { Cluster, TestNode, key } from '../net/cluster';
 import { waitUntil } from '../support/waitFor';
-import { OUTPUT_DIR, PanelServer, buildWebview, launchChromium, openPanel, pageErrors } from './browserHarness';
+import { OUTPUT_DIR, PanelServer, buildWebview, launchChromium, openSessionPanel, pageErrors } from './browserHarness';
 
 const freeze = key('flag_ew', 'ops', 'deploy-freeze');
 const theme = key('register_mv', 'config', 'theme');
@@ -61,13 +61,7 @@ describe('webview panel on a live replica (three nodes, real browser)', function
     ]);
     await cluster.converged([freeze, theme, cart, requests]);
 
-    page = await openPanel(browser, server, {
-      connect: (target) => {
-        session = new PanelSession((message) => void target.evaluate((m) => window.postMessage(m, '*'), message), alice.node);
-        return (message) => void session.receive(message);
-      },
-    });
-    await page.waitForSelector('.page:not([hidden])');
+    ({ page, session } = await openSessionPanel(browser, server, alice.node));
   });
 
   after(async () => {
@@ -91,15 +85,8 @@ describe('webview panel on a live replica (three nodes, real browser)', function
 
   it('names a replica known only through the hub: on bob, carol is "Carol" in the lanes and the clock table', async () => {
     await whenNode(bob, () => bob.node.displayNameOf('carol') === 'Carol', "bob never heard carol's name through alice");
-    let bobSession: PanelSession | undefined;
-    const bobPage = await openPanel(browser, server, {
-      connect: (target) => {
-        bobSession = new PanelSession((message) => void target.evaluate((m) => window.postMessage(m, '*'), message), bob.node);
-        return (message) => void bobSession?.receive(message);
-      },
-    });
+    const { page: bobPage, session: bobSession } = await openSessionPanel(browser, server, bob.node);
     try {
-      await bobPage.waitForSelector('.page:not([hidden])');
       assert.deepEqual(
         bob.node.status().peers.map((p) => p.id),
         ['alice'],
@@ -114,7 +101,7 @@ describe('webview panel on a live replica (three nodes, real browser)', function
       assert.equal(await bobPage.getAttribute(carolRow, 'title'), 'carol · online through a peer');
       assert.deepEqual(await pageErrors(bobPage), []);
     } finally {
-      bobSession?.dispose();
+      bobSession.dispose();
       await bobPage.close();
     }
   });
