@@ -38,6 +38,15 @@ const HEADER_BYTES = 4;
 /** A message wraps a transaction or a state a few levels deeper than any document elsewhere. */
 const FRAME_DEPTH = MAX_DOCUMENT_DEPTH + 8;
 
+/** A message as a frame: its length, then its JSON text. */
+export function encodeFrame(message: object): Buffer {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  frame.writeUInt32BE(body.length);
+  body.copy(frame, HEADER_BYTES);
+  return frame;
+}
+
 /** A socket of length-prefixed JSON frames. */
 export class FramedSocket {
   private buffered: Buffer[] = [];
@@ -80,15 +89,17 @@ export class FramedSocket {
   }
 
   send(message: object): void {
+    if (!this.closed) this.sendFrame(encodeFrame(message));
+  }
+
+  /** A frame from `encodeFrame`: what goes to many sockets is encoded once. */
+  sendFrame(frame: Buffer): void {
     if (this.closed) return;
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
-    if (this.socket.writableLength + body.length > this.limits.maxPendingBytes) {
+    if (this.socket.writableLength + frame.length > this.limits.maxPendingBytes) {
       this.close(`the other side is not reading (over ${this.limits.maxPendingBytes} bytes queued)`);
       return;
     }
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.writeUInt32BE(body.length);
-    this.socket.write(Buffer.concat([header, body]));
+    this.socket.write(frame);
   }
 
   close(reason: string): void {

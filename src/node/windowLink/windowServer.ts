@@ -9,7 +9,7 @@ import { UnavailableError, errorMessage } from '../../core/errors';
 import { newNonce, proof, verifyProof } from '../../net/auth';
 import { MAX_CLIENT_TIMEOUT_MS, MAX_OUTSTANDING_REQUESTS, toErrorBody } from '../../net/clientSession';
 import { Log } from '../../net/connection';
-import { FramedSocket, listenLocal, localSocketPath } from '../../net/localSocket';
+import { FramedSocket, encodeFrame, listenLocal, localSocketPath } from '../../net/localSocket';
 import { MinidoteNode } from '../minidoteNode';
 import { MAX_LISTED, MAX_LOGGED_TRANSACTIONS, OwnerStatus, WindowCallType, WindowMessage, readMessage } from './windowProtocol';
 
@@ -52,6 +52,7 @@ export class WindowServer {
     private readonly server: Server,
     private readonly path: string,
     private readonly windows: Set<FramedSocket>,
+    private readonly ready: ReadyWindows,
   ) {}
 
   static async start(node: ServedNode, dataDir: string, log: Log): Promise<WindowServer> {
@@ -61,8 +62,14 @@ export class WindowServer {
     await chmod(tokenPath, 0o600);
     const path = localSocketPath(dataDir);
     const windows = new Set<FramedSocket>();
-    const server = await listenLocal(path, (socket) => accept(windows, socket, node, token, log));
-    return new WindowServer(server, path, windows);
+    const ready = new ReadyWindows(node);
+    try {
+      const server = await listenLocal(path, (socket) => accept(windows, socket, { node, token, log, ready }));
+      return new WindowServer(server, path, windows, ready);
+    } catch (error) {
+      ready.dispose();
+      throw error;
+    }
   }
 
   get socketPath(): string {
@@ -75,13 +82,68 @@ export class WindowServer {
   }
 
   async close(): Promise<void> {
+    this.ready.dispose();
     for (const window of this.windows) window.close('the window that holds the replica is closing');
     this.windows.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
 
-function accept(windows: Set<FramedSocket>, socket: Socket, node: ServedNode, token: string, log: Log): void {
+/**
+ * The windows past the handshake. The server listens to the node once, and each delivered change
+ * and each status is encoded once for all of them.
+ */
+class ReadyWindows {
+  private readonly windows = new Set<FramedSocket>();
+  private readonly subscriptions: Disposable[];
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly node: ServedNode) {
+    this.subscriptions = [
+      node.onDidChange((change) => {
+        if (this.windows.size === 0) return;
+        this.send(change.kind === 'transaction' ? { t: 'change', transaction: change.transaction } : stateMessage(node));
+        this.scheduleStatus();
+      }),
+      node.onPeersChanged(() => this.scheduleStatus()),
+    ];
+  }
+
+  /** A window that proved the token: it gets the whole state now, then every change. */
+  add(window: FramedSocket): void {
+    window.send(stateMessage(this.node));
+    this.windows.add(window);
+    window.onClose(() => this.windows.delete(window));
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    clearTimeout(this.statusTimer);
+  }
+
+  private send(message: object): void {
+    const frame = encodeFrame(message);
+    for (const window of this.windows) window.sendFrame(frame);
+  }
+
+  private scheduleStatus(): void {
+    if (this.windows.size === 0) return;
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = undefined;
+      this.send({ t: 'status', status: ownerStatus(this.node) });
+    }, STATUS_EVERY_MS);
+  }
+}
+
+/** What serving one window needs. */
+interface Serving {
+  readonly node: ServedNode;
+  readonly token: string;
+  readonly log: Log;
+  readonly ready: ReadyWindows;
+}
+
+function accept(windows: Set<FramedSocket>, socket: Socket, serving: Serving): void {
   const link = new FramedSocket(socket, FROM_WINDOW);
   if (windows.size >= MAX_WINDOWS) {
     link.close(`already ${MAX_WINDOWS} windows attached`);
@@ -90,36 +152,24 @@ function accept(windows: Set<FramedSocket>, socket: Socket, node: ServedNode, to
   windows.add(link);
   link.onClose((reason) => {
     windows.delete(link);
-    log('info', `a window detached: ${reason}`);
+    serving.log('info', `a window detached: ${reason}`);
   });
-  serveWindow(link, node, token, log);
+  serveWindow(link, serving);
 }
 
-function serveWindow(link: FramedSocket, node: ServedNode, token: string, log: Log): void {
+function serveWindow(link: FramedSocket, { node, token, log, ready: readyWindows }: Serving): void {
   const ownNonce = newNonce();
   let theirNonce: string | undefined;
   let ready = false;
-  const subscriptions: Disposable[] = [];
   const closed = new AbortController();
   setMaxListeners(MAX_OUTSTANDING_REQUESTS + 1, closed.signal);
   let outstanding = 0;
-  let statusTimer: NodeJS.Timeout | undefined;
   const handshake = setTimeout(() => link.close('no handshake in time'), HANDSHAKE_TIMEOUT_MS);
 
   link.onClose((reason) => {
     clearTimeout(handshake);
-    clearTimeout(statusTimer);
-    for (const s of subscriptions) s.dispose();
     closed.abort(new UnavailableError(`the window disconnected: ${reason}`));
   });
-
-  const sendStatus = () => {
-    statusTimer = undefined;
-    link.send({ t: 'status', status: ownerStatus(node) });
-  };
-  const scheduleStatus = () => {
-    statusTimer ??= setTimeout(sendStatus, STATUS_EVERY_MS);
-  };
 
   link.setHandler((frame) => {
     const parsed = readMessage(WindowMessage, frame);
@@ -138,15 +188,7 @@ function serveWindow(link: FramedSocket, node: ServedNode, token: string, log: L
       }
       clearTimeout(handshake);
       ready = true;
-      link.send(stateMessage(node));
-      subscriptions.push(
-        node.onDidChange((change) => {
-          if (change.kind === 'transaction') link.send({ t: 'change', transaction: change.transaction });
-          else link.send(stateMessage(node));
-          scheduleStatus();
-        }),
-        node.onPeersChanged(scheduleStatus),
-      );
+      readyWindows.add(link);
     } else if (message.t === 'request' && ready) {
       if (outstanding >= MAX_OUTSTANDING_REQUESTS) {
         const error = new UnavailableError(`too many requests in progress (at most ${MAX_OUTSTANDING_REQUESTS})`);

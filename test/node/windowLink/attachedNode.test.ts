@@ -87,6 +87,19 @@ describe('windows sharing a replica over the local socket', function () {
     assert.equal(window.recentTransactions().at(-1)?.local, true, 'a write of this replica counts as local');
   });
 
+  it('keeps every attached window current, and a window that detached does not hold the others back', async () => {
+    const [first, second, third] = [await attach(), await attach(), await attach()];
+    await third.close();
+    await second.update([{ ...queue, op: 'add', args: ['from-second'] }]);
+    await owner.update([{ ...queue, op: 'add', args: ['from-owner'] }]);
+    for (const window of [first, second]) {
+      await waitUntil(() => JSON.stringify(window.value(queue)) === '["from-owner","from-second"]', {
+        describe: () => JSON.stringify(window.value(queue)),
+      });
+    }
+    await waitUntil(() => server.attached === 2, { describe: () => `${server.attached} attached` });
+  });
+
   it('refuses an invalid update with the owner error and changes nothing', async () => {
     const window = await attach();
     await assert.rejects(window.update([{ ...flag, op: 'explode' }]), /explode/);
