@@ -47,8 +47,6 @@ export class NodeHost {
   private current: ReplicaNode | undefined;
   /** Set while this window holds the replica: other windows on the same storage attach through it. */
   private windowServer: WindowServer | undefined;
-  /** Set while another window holds the replica and this one is attached to it. */
-  private attachedNode: AttachedNode | undefined;
   private config: HostConfig | undefined;
   private currentPhase: HostPhase = 'starting';
   private failure: string | undefined;
@@ -92,7 +90,7 @@ export class NodeHost {
 
   /** True while this window uses the replica another window holds (docs/architecture.md, "Windows sharing a replica"). */
   get attached(): boolean {
-    return this.attachedNode !== undefined;
+    return this.current instanceof AttachedNode;
   }
 
   /** Every delivered transaction or snapshot, across reopens of the node. */
@@ -137,7 +135,7 @@ export class NodeHost {
       const node = this.current;
       if (!before || !node) return this.open();
       // The window that holds the replica applies the same user settings and secret itself.
-      if (this.attachedNode) return;
+      if (this.attached) return;
       const a = before.settings;
       const b = next.settings;
       if (a.fsync !== b.fsync || a.displayName !== b.displayName || a.tlsCaFile !== b.tlsCaFile) {
@@ -321,7 +319,6 @@ export class NodeHost {
       return;
     }
     const owner = attached;
-    this.attachedNode = owner;
     owner.onDetached((reason) => {
       this.options.log?.('info', t('the window holding the replica went away ({0}): taking it over', reason));
       void this.enqueue(async () => {
@@ -388,7 +385,6 @@ export class NodeHost {
     const node = this.current;
     if (!node) return;
     this.current = undefined;
-    this.attachedNode = undefined;
     for (const s of this.nodeSubscriptions) s.dispose();
     this.nodeSubscriptions = [];
     const server = this.windowServer;
