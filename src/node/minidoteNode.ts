@@ -17,7 +17,7 @@ import { NodeListener } from './nodeListener';
 import { LastChange, ObjectActivity } from './objectActivity';
 import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from './objectHistory';
 import { PeerLinks, PeerStatus } from './peerLinks';
-import { DeliveredTransaction, RecentTransactions } from './recentTransactions';
+import { DeliveredTransaction, RECENT_TRANSACTIONS_KEPT, RecentTransactions } from './recentTransactions';
 import { DirectoryFile, ReplicaDirectory, ReplicaPresence, loadReplicaNames, presence } from './replicaDirectory';
 
 export type { DeliveredTransaction, LastChange, ObjectHistory, PeerStatus, ReplicaPresence, TransactionRef };
@@ -62,7 +62,7 @@ const OWN_HISTORY_WAIT_MS = 10_000;
  */
 export class MinidoteNode {
   private readonly peerEvents = new Emitter<void>();
-  private readonly recent = new RecentTransactions(200);
+  private readonly recent = new RecentTransactions(RECENT_TRANSACTIONS_KEPT);
   private readonly links: PeerLinks;
   private readonly listener: NodeListener;
   private readonly activity: ObjectActivity;

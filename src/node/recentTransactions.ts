@@ -11,6 +11,9 @@ export interface DeliveredTransaction {
   readonly keys: ObjectKey[];
 }
 
+/** How many delivered transactions a node keeps for the panel's diagram. */
+export const RECENT_TRANSACTIONS_KEPT = 200;
+
 /** The last N delivered transactions, in a ring so that recording one costs O(1). */
 export class RecentTransactions {
   private readonly ring: DeliveredTransaction[] = [];

@@ -17,7 +17,7 @@ import { FramedSocket, connectLocal, localSocketPath } from '../../net/localSock
 import { NodeStatus, ReplicaPresence } from '../minidoteNode';
 import { LastChange, ObjectActivity } from '../objectActivity';
 import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from '../objectHistory';
-import { DeliveredTransaction, RecentTransactions } from '../recentTransactions';
+import { DeliveredTransaction, RECENT_TRANSACTIONS_KEPT, RecentTransactions } from '../recentTransactions';
 import { ReplicaNode } from '../replicaNode';
 import { TOKEN_FILE } from './windowServer';
 import {
@@ -58,14 +58,13 @@ export class AttachedNode implements ReplicaNode {
   private readonly peersEmitter = new Emitter<void>();
   private readonly detachEmitter = new Emitter<string>();
   private readonly pending = new Map<number, Pending>();
-  private readonly recent = new RecentTransactions(200);
+  private recent = new RecentTransactions(RECENT_TRANSACTIONS_KEPT);
   private nextRequest = 1;
   private mirror: Replica;
   private ownerStatus: OwnerStatus;
   private loggedBase: VectorClock | null;
   private loggedTransactions: Transaction[];
   private activity: ObjectActivity;
-  private mirrorSubscription: Disposable;
   private closing = false;
 
   private constructor(
@@ -80,7 +79,7 @@ export class AttachedNode implements ReplicaNode {
     this.loggedBase = null;
     this.loggedTransactions = [];
     this.activity = new ObjectActivity(() => this.loggedTransactions);
-    this.mirrorSubscription = this.mirror.onChange((change) => this.delivered(change));
+    this.mirror.onChange((change) => this.delivered(change));
     this.install(state);
     link.onClose((reason) => this.detached(reason));
     link.setHandler((frame) => this.take(frame));
@@ -224,11 +223,11 @@ export class AttachedNode implements ReplicaNode {
     this.loggedBase = state.logged.base;
     this.loggedTransactions = [...state.logged.transactions];
     this.activity = new ObjectActivity(() => this.loggedTransactions);
+    // A state replaces everything, the owner's recent transactions too (a second one comes after a snapshot install).
+    this.recent = new RecentTransactions(RECENT_TRANSACTIONS_KEPT);
     for (const item of state.recent) this.recent.push(item);
-    // While the state is installed, its transactions are already in the log copied above.
-    this.mirrorSubscription.dispose();
+    // Installing a state is a snapshot change, which `delivered` leaves out: its transactions are in the log copied above.
     this.mirror.importState(decodeSnapshot(Buffer.from(state.snapshot, 'base64')));
-    this.mirrorSubscription = this.mirror.onChange((change) => this.delivered(change));
   }
 
   private delivered(change: ReplicaChange): void {

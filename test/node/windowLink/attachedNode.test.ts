@@ -100,6 +100,33 @@ describe('windows sharing a replica over the local socket', function () {
     await waitUntil(() => server.attached === 2, { describe: () => `${server.attached} attached` });
   });
 
+  it('starts over from the owner state when the owner installs a snapshot, without repeating its recent transactions', async () => {
+    const bobDir = tempDir();
+    const bob = await MinidoteNode.open({ dataDir: bobDir.path, id: 'bob', fsync: 'never', listen: { host: '127.0.0.1', port: 0 } });
+    const counter: ObjectKey = { bucket: 'team', key: 'deploys', type: 'counter_pn' };
+    const shown = (node: { recentTransactions(): { origin: string; clock: object }[] }) =>
+      node.recentTransactions().map((t) => `${t.origin}:${JSON.stringify(t.clock)}`);
+    try {
+      await owner.update([{ ...flag, op: 'enable' }]);
+      owner.connectPeer(bob.listenUrl as string);
+      await waitUntil(() => bob.value(flag) === true, { subscribe: (wake) => bob.onDidChange(wake).dispose });
+      owner.disconnectPeer(bob.listenUrl as string);
+      const window = await attach();
+      for (let i = 0; i < 1_200; i++) await bob.update([{ ...counter, op: 'increment', args: [1] }]);
+      let snapshots = 0;
+      owner.onDidChange((change) => {
+        if (change.kind === 'snapshot') snapshots++;
+      });
+      owner.connectPeer(bob.listenUrl as string);
+      await waitUntil(() => window.value(counter) === 1_200, { describe: () => JSON.stringify(window.value(counter)) });
+      assert.ok(snapshots > 0, 'the owner caught up by a snapshot');
+      assert.deepEqual(shown(window), shown(owner));
+    } finally {
+      await bob.close();
+      bobDir.cleanup();
+    }
+  });
+
   it('refuses an invalid update with the owner error and changes nothing', async () => {
     const window = await attach();
     await assert.rejects(window.update([{ ...flag, op: 'explode' }]), /explode/);
