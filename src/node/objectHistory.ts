@@ -1,7 +1,7 @@
 import { Json } from '../core/json';
 import { Replica } from '../core/replica';
 import { ObjectKey, Transaction, objectId, sequenceOf } from '../core/transaction';
-import { VectorClock } from '../core/vectorClock';
+import { VectorClock, mergeInto } from '../core/vectorClock';
 import { ObjectChange, changesOf } from './objectActivity';
 
 /** The transactions that touched one object, newest first. */
@@ -22,6 +22,15 @@ export interface ObjectHistory {
 export interface LoggedTransactions {
   readonly base: VectorClock | null;
   readonly transactions: readonly Transaction[];
+}
+
+/** The newest `max` of the logged transactions; the base then also covers the ones left out. */
+export function newestLogged(logged: LoggedTransactions, max: number): { base: VectorClock | null; transactions: Transaction[] } {
+  const excess = Math.max(0, logged.transactions.length - max);
+  if (excess === 0) return { base: logged.base, transactions: [...logged.transactions] };
+  const base: Record<string, number> = { ...(logged.base ?? {}) };
+  for (let i = 0; i < excess; i++) mergeInto(base, logged.transactions[i].clock);
+  return { base, transactions: logged.transactions.slice(excess) };
 }
 
 function touching(key: ObjectKey, log: readonly Transaction[]): ObjectChange[] {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { MinidoteNode } from '../../src/node/minidoteNode';
+import { newestLogged } from '../../src/node/objectHistory';
 import { Cluster, key } from '../net/cluster';
 import { tempDir } from '../support/tempDir';
 
@@ -115,5 +116,23 @@ describe('who changed what, and the history of an object', function () {
     assert.equal(node.valueAsOf(theme, { origin: 'alice', seq: 3 }), undefined, 'no replay without the state it starts from');
     assert.equal(node.lastChange(theme)?.op, 'assigned "solarized"', 'deliveries since the start are still known');
     await node.close();
+  });
+});
+
+describe('newestLogged', () => {
+  const txn = (origin: string, clock: Record<string, number>) => ({ origin, clock, at: 0, effects: [] });
+  const log = [txn('a', { a: 1 }), txn('b', { a: 1, b: 1 }), txn('a', { a: 2, b: 1 }), txn('c', { c: 1 })];
+
+  it('keeps the newest transactions, and a base that covers the ones left out', () => {
+    const kept = newestLogged({ base: null, transactions: log }, 2);
+    assert.deepEqual(kept.transactions, log.slice(2));
+    assert.deepEqual(kept.base, { a: 1, b: 1 });
+    assert.deepEqual(newestLogged({ base: { z: 4 }, transactions: log }, 1).base, { z: 4, a: 2, b: 1 });
+  });
+
+  it('keeps the base as it is when nothing is left out', () => {
+    const kept = newestLogged({ base: null, transactions: log }, 10);
+    assert.equal(kept.base, null);
+    assert.deepEqual(kept.transactions, log);
   });
 });

@@ -8,7 +8,7 @@ import { Json } from '../../core/json';
 import { ReadResult, Replica, ReplicaChange } from '../../core/replica';
 import { ClockSchema } from '../../core/schemas';
 import { ObjectKey, Transaction, Update } from '../../core/transaction';
-import { VectorClock, mergeInto } from '../../core/vectorClock';
+import { VectorClock } from '../../core/vectorClock';
 import { newNonce, proof, verifyProof } from '../../net/auth';
 import { MAX_OUTSTANDING_REQUESTS } from '../../net/clientSession';
 import { RemoteError } from '../../net/client';
@@ -16,7 +16,7 @@ import { Log } from '../../net/connection';
 import { FramedSocket, connectLocal, localSocketPath } from '../../net/localSocket';
 import { NodeStatus, ReplicaPresence } from '../minidoteNode';
 import { LastChange, ObjectActivity } from '../objectActivity';
-import { LoggedTransactions, ObjectHistory, TransactionRef, objectHistory, valueAsOf } from '../objectHistory';
+import { LoggedTransactions, ObjectHistory, TransactionRef, newestLogged, objectHistory, valueAsOf } from '../objectHistory';
 import { DeliveredTransaction, RECENT_TRANSACTIONS_KEPT, RecentTransactions } from '../recentTransactions';
 import { ReplicaNode } from '../replicaNode';
 import { TOKEN_FILE } from './windowServer';
@@ -236,11 +236,9 @@ export class AttachedNode implements ReplicaNode {
     this.recent.add(txn, txn.origin === this.id);
     this.activity.delivered(txn);
     this.loggedTransactions.push(txn);
-    if (this.loggedTransactions.length > MAX_LOGGED_TRANSACTIONS) {
-      const dropped = this.loggedTransactions.splice(0, this.loggedTransactions.length - MAX_LOGGED_TRANSACTIONS);
-      const base: Record<string, number> = { ...(this.loggedBase ?? {}) };
-      for (const old of dropped) mergeInto(base, old.clock);
-      this.loggedBase = base;
+    // Trimmed a tenth at a time: dropping one per delivery would copy the whole list each time.
+    if (this.loggedTransactions.length > MAX_LOGGED_TRANSACTIONS * 1.1) {
+      ({ base: this.loggedBase, transactions: this.loggedTransactions } = newestLogged(this.logged(), MAX_LOGGED_TRANSACTIONS));
     }
   }
 

@@ -11,6 +11,7 @@ import { MAX_CLIENT_TIMEOUT_MS, MAX_OUTSTANDING_REQUESTS, toErrorBody } from '..
 import { Log } from '../../net/connection';
 import { FramedSocket, encodeFrame, listenLocal, localSocketPath } from '../../net/localSocket';
 import { MinidoteNode } from '../minidoteNode';
+import { newestLogged } from '../objectHistory';
 import { MAX_LISTED, MAX_LOGGED_TRANSACTIONS, OwnerStatus, WindowCallType, WindowMessage, readMessage } from './windowProtocol';
 
 /** The file in the data directory holding the key that windows prove they know. */
@@ -245,16 +246,13 @@ function ownerStatus(node: ServedNode): OwnerStatus {
 }
 
 function stateMessage(node: ServedNode): object {
-  const logged = node.logged();
-  const transactions = logged.transactions.slice(-MAX_LOGGED_TRANSACTIONS);
-  // Dropping the oldest logged transactions leaves history that no longer starts from the empty state.
-  const base = transactions.length < logged.transactions.length ? (transactions[0]?.clock ?? null) : logged.base;
+  const logged = newestLogged(node.logged(), MAX_LOGGED_TRANSACTIONS);
   return {
     t: 'state',
     id: node.id,
     displayName: node.displayName,
     snapshot: Buffer.from(encodeSnapshot(node.exportState())).toString('base64'),
-    logged: { base, transactions },
+    logged,
     recent: node.recentTransactions(),
     status: ownerStatus(node),
   };
